@@ -117,8 +117,9 @@ class AuthorizationForm(ScopedForm):
 
 
 class PractitionerForm(ScopedForm):
+    """Privileges may be held on any site of the platform, so `sites` is not member-scoped."""
+
     member_fields = ("member",)
-    site_fields = ("sites",)
     competences = forms.MultipleChoiceField(
         label=_("compétences"),
         choices=m.Competence.choices,
