@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.forms.models import model_to_dict
 from django.http import Http404, HttpRequest
-from ninja import NinjaAPI, Router, Schema
+from ninja import NinjaAPI, Router, Schema, Status
 from ninja.orm import create_schema
 from ninja.security import HttpBearer, django_auth
 
@@ -105,9 +105,22 @@ def _register(router: Router, screen: Screen) -> None:
     model = screen.model
     fields = ["id", *screen.form.base_fields]
     out_schema = create_schema(model, name=f"{model.__name__}Out", fields=fields)
-    write_fields = [f for f in screen.form.base_fields if f not in ("competences", "modalities")]
+    # foreign keys are written by id under their own name, as they are read (`member`, not
+    # ninja's default `member_id`)
+    fks = [
+        f.name
+        for f in model._meta.concrete_fields
+        if f.is_relation and f.name in screen.form.base_fields
+    ]
+    write_fields = [
+        f for f in screen.form.base_fields if f not in ("competences", "modalities", *fks)
+    ]
     in_schema = create_schema(
-        model, name=f"{model.__name__}In", fields=write_fields, optional_fields="__all__"
+        model,
+        name=f"{model.__name__}In",
+        fields=write_fields,
+        optional_fields="__all__",
+        custom_fields=[(fk, int | None, None) for fk in fks],
     )
     lists = {
         f: list[str] | None for f in ("competences", "modalities") if f in screen.form.base_fields
@@ -138,7 +151,9 @@ def _register(router: Router, screen: Screen) -> None:
     def create_object(request, payload: in_schema):  # type: ignore[valid-type]
         if not access.can_create(request.user, model):
             raise PermissionDenied
-        return 201, _save_through_form(request, screen, None, payload.dict(exclude_unset=True))
+        return Status(
+            201, _save_through_form(request, screen, None, payload.dict(exclude_unset=True))
+        )
 
     @router.patch(f"{path}/{{int:pk}}", response=out_schema, operation_id=f"update_{screen.key}")
     def update_object(request, pk: int, payload: in_schema):  # type: ignore[valid-type]

@@ -325,7 +325,7 @@ KINDS: dict[str, ImportKind] = {
 
 def _messages(exc: ValidationError) -> list[tuple[str, str]]:
     if hasattr(exc, "error_dict"):
-        return [(f, " ".join(str(m) for m in msgs.messages)) for f, msgs in exc.error_dict.items()]
+        return [(f, " ".join(msgs)) for f, msgs in exc.message_dict.items()]
     return [("", " ".join(exc.messages))]
 
 

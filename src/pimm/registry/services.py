@@ -143,8 +143,12 @@ def sharing_keys_set(*, actor, convention: Convention, shares: list[Share]) -> l
             key = existing.pop(share.member_id, None) or SharingKey(
                 convention=convention, member_id=share.member_id
             )
-            for field in SHARE_FIELDS:
-                setattr(key, field, Decimal(getattr(share, field)))
+            values = {f: Decimal(getattr(share, f)) for f in SHARE_FIELDS}
+            if key.pk and all(getattr(key, f) == v for f, v in values.items()):
+                kept.append(key)  # unchanged: no write, no audit noise
+                continue
+            for field, value in values.items():
+                setattr(key, field, value)
             key._history_user = actor
             key.full_clean(validate_unique=False)
             key.save()
