@@ -28,7 +28,7 @@ from .model import (
     VacationPlan,
     Violation,
 )
-from .solver import enumerate_period, plan_vacations, validate_input
+from .solver import enumerate_period, greedy_plan, plan_vacations, validate_input
 
 __all__ = [
     "CarryOver",
@@ -55,6 +55,7 @@ __all__ = [
     "enumerate_period",
     "enumerate_vacations",
     "french_holidays",
+    "greedy_plan",
     "is_pdses",
     "month_key",
     "plan_vacations",

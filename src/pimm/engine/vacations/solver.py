@@ -476,8 +476,24 @@ def _solve(ctx: _Ctx, decision: list[Vacation], hint: dict[str, str], options: P
         + W_SUM_DEV * sum(sum_terms)
         + W_MONTH_DEV * sum(month_terms)
     )
+    # Complete the greedy hint (objective and auxiliary variables) with a quick solve where the
+    # decisions are fixed to the hint, then hint every variable: workers start from a full
+    # solution instead of possibly ignoring a partial hint.
+    t0 = _time.perf_counter()
+    fixer = cp_model.CpSolver()
+    fixer.parameters.fix_variables_to_their_hinted_value = True
+    fixer.parameters.max_time_in_seconds = max(1.0, options.time_limit_s / 4)
+    fixer.parameters.num_workers = 1
+    if fixer.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        n_vars = len(model.proto.variables)
+        values = [fixer.value(model.get_int_var_from_proto_index(i)) for i in range(n_vars)]
+        model.clear_hints()
+        for i, val in enumerate(values):
+            model.add_hint(model.get_int_var_from_proto_index(i), val)
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = options.time_limit_s
+    solver.parameters.max_time_in_seconds = max(
+        0.5, options.time_limit_s - (_time.perf_counter() - t0)
+    )
     solver.parameters.num_workers = max(1, options.workers)
     solver.parameters.random_seed = options.seed
     status = solver.solve(model)
@@ -654,3 +670,32 @@ def plan_vacations(inp: PlanInput, options: PlanOptions | None = None) -> Vacati
 def enumerate_period(inp: PlanInput) -> list[Vacation]:
     """Every vacation of the period for every device (closed ones carry their reason)."""
     return _prepare(inp).vacations
+
+
+def greedy_plan(inp: PlanInput) -> VacationPlan:
+    """Baseline without CP-SAT: chronological greedy (largest deficit first), same hard rules."""
+    t0 = _time.perf_counter()
+    problems = validate_input(inp)
+    if problems:
+        return VacationPlan(False, "INVALID_INPUT", problems=tuple(problems))
+    ctx = _prepare(inp)
+    problems = _structural_problems(ctx)
+    if any(p.severity == "error" for p in problems):
+        return VacationPlan(False, "INFEASIBLE_INPUT", problems=tuple(problems))
+    decision = [
+        v
+        for v in ctx.vacations
+        if not v.closed_reason and ctx.eligible[v.id] and _staffable(ctx, v)
+    ]
+    assignments, lines, carry, max_h, max_v = _report(ctx, _greedy(ctx, decision))
+    return VacationPlan(
+        True,
+        "GREEDY",
+        assignments,
+        lines,
+        carry,
+        tuple(problems),
+        round(max_h, 4),
+        round(max_v, 4),
+        _time.perf_counter() - t0,
+    )
