@@ -25,8 +25,10 @@ ARGS = [
 
 
 def pytest_collection_modifyitems(items):
-    for item in items:
-        item.add_marker(pytest.mark.e2e)
+    here = Path(__file__).parent
+    for item in items:  # the hook sees the whole session: mark only this folder's tests
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.e2e)
 
 
 @pytest.fixture(scope="session")
