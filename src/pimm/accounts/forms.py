@@ -1,7 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from pimm.accounts.models import AuditEvent
+from pimm.accounts.models import AuditEvent, User
+from pimm.accounts.roles import MEMBER_ROLES
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -29,3 +30,17 @@ class AuditFilterForm(forms.Form):
     object_id = forms.CharField(label=_("Identifiant"), required=False)
     since = forms.DateField(label=_("Depuis le"), required=False, widget=DATE)
     until = forms.DateField(label=_("Jusqu'au"), required=False, widget=DATE)
+
+
+class UserForm(forms.ModelForm):
+    """Coordinator-side account form: role and member; the password is set by the user."""
+
+    class Meta:
+        model = User
+        fields = ["username", "first_name", "last_name", "email", "role", "member", "is_active"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("role") in MEMBER_ROLES and not data.get("member"):
+            self.add_error("member", _("Ce rôle est rattaché à un membre : choisissez-le."))
+        return data

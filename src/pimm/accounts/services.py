@@ -1,7 +1,11 @@
 """Writes for accounts: users, TOTP devices and API tokens."""
 
+from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from pimm.accounts.models import ApiToken, User
@@ -70,3 +74,18 @@ def api_token_revoke(*, user: User, token_id: int) -> int:
     return ApiToken.objects.filter(user=user, pk=token_id, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
+
+
+def user_save(*, actor: User, user: User) -> tuple[User, str | None]:
+    """Create or update an account; a new one gets an unusable password and a set-password link."""
+    creating = user.pk is None
+    with transaction.atomic():
+        if creating:
+            user.set_unusable_password()
+        user._history_user = actor
+        user.save()
+    if not creating:
+        return user, None
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return user, reverse("accounts:password_reset_confirm", args=[uid, token])

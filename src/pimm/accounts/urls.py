@@ -12,4 +12,16 @@ urlpatterns = [
     path("profil/", views.profile, name="profile"),
     path("jetons/<int:pk>/revoquer/", views.token_revoke, name="token_revoke"),
     path("audit/", views.audit_list, name="audit"),
+    path("utilisateurs/", views.user_list, name="users"),
+    path("utilisateurs/nouveau/", views.user_edit, name="user_create"),
+    path("utilisateurs/<int:pk>/", views.user_edit, name="user_edit"),
+    path(
+        "mot-de-passe/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="accounts/password_set.html",
+            success_url="/comptes/connexion/",
+            post_reset_login=False,
+        ),
+        name="password_reset_confirm",
+    ),
 ]

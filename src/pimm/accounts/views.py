@@ -11,7 +11,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -21,7 +21,7 @@ from django_otp import devices_for_user, user_has_device
 from django_otp import login as otp_login
 
 from pimm.accounts import selectors, services
-from pimm.accounts.forms import AuditFilterForm, OTPTokenForm, TokenCreateForm
+from pimm.accounts.forms import AuditFilterForm, OTPTokenForm, TokenCreateForm, UserForm
 
 _PENDING = "pimm_pending_user"
 
@@ -135,3 +135,39 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         "accounts/audit.html",
         {"form": form, "page": page, "query": query.urlencode()},
     )
+
+
+def _require(request: HttpRequest, perm: str) -> None:
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
+
+
+@login_required
+def user_list(request: HttpRequest) -> HttpResponse:
+    _require(request, "accounts.manage_users")
+    users = get_user_model().objects.select_related("member").order_by("username")
+    page = Paginator(users, 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/users.html", {"page": page})
+
+
+@login_required
+def user_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    _require(request, "accounts.manage_users")
+    instance = get_user_model().objects.filter(pk=pk).first() if pk else None
+    if pk and instance is None:
+        raise Http404
+    form = UserForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        user, link = services.user_save(actor=request.user, user=form.save(commit=False))
+        if link:
+            messages.success(
+                request,
+                _(
+                    "Compte enregistré. Lien de création du mot de passe (valable 3 jours) : %(link)s"
+                )
+                % {"link": request.build_absolute_uri(link)},
+            )
+        else:
+            messages.success(request, _("Compte enregistré."))
+        return redirect("accounts:users")
+    return render(request, "accounts/user_form.html", {"form": form, "object": instance})

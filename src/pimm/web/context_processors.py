@@ -24,6 +24,8 @@ def navigation(request) -> dict:
             items.append((label, reverse(url)))
     if access.can_create(user, m.Site):
         items.append((_("Import"), reverse("registry:import")))
+    if user.has_perm("accounts.manage_users"):
+        items.append((_("Comptes"), reverse("accounts:users")))
     if user.has_perm("accounts.view_audit"):
         items.append((_("Audit"), reverse("accounts:audit")))
     return {"nav_items": items}
