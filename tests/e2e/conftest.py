@@ -66,6 +66,6 @@ def login(page, username: str, password: str = DEMO_PASSWORD) -> None:
     page.wait_for_url(page.base + "/")
 
 
-def shot(page, name: str) -> None:
+def shot(page, name: str, full_page: bool = False) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)

@@ -7,7 +7,7 @@ def test_coordinator_logs_in_and_creates_a_member(page):
     assert page.locator("h1").inner_text() == m.Platform.objects.get().name
     assert page.locator("#map svg path.dep").count() == 96
     assert page.locator("#map circle.site-marker").count() >= 1
-    shot(page, "tableau-de-bord")
+    shot(page, "tableau-de-bord", full_page=True)
     page.click("nav.main >> text=Membres")
     page.click("text=Ajouter")
     page.fill("#id_code", "M099")

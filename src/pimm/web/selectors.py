@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 from pimm.registry import access
 from pimm.registry import models as m
 
+_SHORT = {"CT": "TDM", "MRI": "IRM", "PET_CT": "TEP", "GAMMA": "Gamma", "INTERV": "Interv."}
+
 
 def authorization_status(platform: m.Platform, today: dt.date) -> dict:
     if today >= platform.expires_on:
@@ -40,7 +42,7 @@ def dashboard_context(user) -> dict:
     sites = list(access.visible(user, m.Site).order_by("name"))
     equipment = access.visible(user, m.Equipment).values_list("site_id", "modality")
     counts = Counter(equipment)
-    modalities = list(m.Modality.choices)
+    modalities = [(code, _SHORT.get(code, label)) for code, label in m.Modality.choices]
     context["modalities"] = modalities
     context["equipment_matrix"] = [
         {"site": s.name, "counts": [counts.get((s.pk, code), 0) for code, _l in modalities]}
