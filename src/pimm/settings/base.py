@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "pimm.accounts",
     "pimm.registry",
     "pimm.web",
+    "pimm.planning",
     "pimm.demo",
 ]
 

@@ -3,6 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from pimm.planning.nav import planning_nav_items
 from pimm.registry import access
 from pimm.registry import models as m
 
@@ -22,6 +23,7 @@ def navigation(request) -> dict:
     ):
         if access.can_read_any(user, model):
             items.append((label, reverse(url)))
+    items += planning_nav_items(user)
     if access.can_create(user, m.Site):
         items.append((_("Import"), reverse("registry:import")))
     if user.has_perm("accounts.manage_users"):

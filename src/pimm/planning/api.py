@@ -1,0 +1,209 @@
+"""Planning API: read plans and slots, create / move / cancel bookings (same rules as the web).
+
+Refusals by the booking rules answer 409 with `{code, detail}` (French message); field errors 422.
+"""
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+
+from pimm.planning import access, services
+from pimm.planning import models as pm
+from pimm.registry.models import Member, Site
+
+router = Router(tags=["planning"])
+
+
+class PlanOut(Schema):
+    id: int
+    name: str
+    start: dt.date
+    end: dt.date
+    status: str
+    pooled: bool
+    max_deviation_hours: float | None
+    max_deviation_vacations: float | None
+    problems: list[dict]
+
+
+class DeviationOut(Schema):
+    member_id: int
+    scope: str
+    month: str
+    share_percent: float
+    target_hours: float
+    assigned_hours: float
+    carried_in_hours: float
+    deviation_hours: float
+    deviation_percent: float
+
+
+class SlotOut(Schema):
+    id: int
+    equipment_id: int
+    start: dt.datetime
+    end: dt.datetime
+    purpose: str
+    member_id: int | None
+    release_at: dt.datetime | None
+    status: str
+    free: bool
+
+
+class BookingIn(Schema):
+    order_reference: str
+    exam_type: str
+    patient_pseudonym: str
+    member: int
+    priority: str = "routine"
+    purpose: str = ""
+    preferred_site: int | None = None
+    needs_accessibility: bool = False
+    slot: int | None = None
+
+
+class BookingOut(Schema):
+    id: int
+    order_reference: str
+    exam_type: str
+    priority: str
+    purpose: str
+    patient_pseudonym: str
+    member_id: int
+    equipment_id: int
+    start: dt.datetime
+    end: dt.datetime
+    status: str
+    used_reserved: str
+    moves: int
+
+    @staticmethod
+    def resolve_exam_type(obj) -> str:
+        return obj.exam_type.code
+
+
+class MoveIn(Schema):
+    slot: int
+
+
+class CancelIn(Schema):
+    reason: str
+
+
+class Refusal(Schema):
+    code: str
+    detail: str
+
+
+class FieldErrors(Schema):
+    detail: list[dict]
+
+
+def _422(exc: ValidationError):
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return 422, {
+        "detail": [
+            {"loc": ["body", k], "msg": m, "type": "validation_error"}
+            for k, msgs in errors.items()
+            for m in msgs
+        ]
+    }
+
+
+@router.get("/plans", response=list[PlanOut])
+def list_plans(request):
+    if not access.can_read_any(request.user, pm.VacationPlan):
+        raise PermissionDenied
+    return list(access.visible(request.user, pm.VacationPlan).order_by("-start", "-pk")[:100])
+
+
+@router.get("/plans/{int:pk}", response=PlanOut)
+def get_plan(request, pk: int):
+    return access.get_for_user(request.user, pm.VacationPlan, pk)
+
+
+@router.get("/plans/{int:pk}/deviations", response=list[DeviationOut])
+def plan_deviations(request, pk: int):
+    plan = access.get_for_user(request.user, pm.VacationPlan, pk)
+    return list(plan.deviations.order_by("scope", "member_id", "month"))
+
+
+@router.get("/slots", response=list[SlotOut])
+def list_slots(request, equipment: int, start: dt.date, days: int = 1):
+    if not access.can_read_calendar(request.user):
+        raise PermissionDenied
+    qs = pm.Slot.objects.filter(
+        plan__status=pm.VacationPlan.Status.PUBLISHED,
+        equipment_id=equipment,
+        start__gte=services.adapter.day_start(start),
+        start__lt=services.adapter.day_start(start + dt.timedelta(days=max(1, min(days, 31)))),
+    ).order_by("start")
+    return [
+        {
+            **{f: getattr(s, f) for f in SlotOut.model_fields if f != "free"},
+            "free": s.booking_id is None,
+        }
+        for s in qs
+    ]
+
+
+@router.post("/bookings", response={201: BookingOut, 409: Refusal, 422: FieldErrors})
+def create_booking(request, payload: BookingIn):
+    if not access.can_book(request.user):
+        raise PermissionDenied
+    exam_type = pm.ExamType.objects.filter(code=payload.exam_type).first()
+    if exam_type is None:
+        return _422(ValidationError({"exam_type": "Type d'examen inconnu."}))
+    member = get_object_or_404(Member, pk=payload.member)
+    try:
+        booking = services.booking_create(
+            actor=request.user,
+            order_reference=payload.order_reference,
+            exam_type=exam_type,
+            patient_pseudonym=payload.patient_pseudonym,
+            member=member,
+            priority=payload.priority,
+            purpose=payload.purpose,
+            preferred_site=Site.objects.filter(pk=payload.preferred_site).first()
+            if payload.preferred_site
+            else None,
+            needs_accessibility=payload.needs_accessibility,
+            slot=get_object_or_404(pm.Slot, pk=payload.slot) if payload.slot else None,
+        )
+    except services.PlanningRefused as exc:
+        return 409, {"code": exc.code, "detail": exc.message}
+    except ValidationError as exc:
+        return _422(exc)
+    return 201, booking
+
+
+@router.get("/bookings/{int:pk}", response=BookingOut)
+def get_booking(request, pk: int):
+    return access.get_for_user(request.user, pm.Booking, pk)
+
+
+@router.post("/bookings/{int:pk}/move", response={200: BookingOut, 409: Refusal})
+def move_booking(request, pk: int, payload: MoveIn):
+    booking = access.get_for_user(request.user, pm.Booking, pk, write=True)
+    slot = get_object_or_404(pm.Slot, pk=payload.slot)
+    try:
+        return 200, services.booking_move(actor=request.user, booking=booking, slot=slot)
+    except services.PlanningRefused as exc:
+        return 409, {"code": exc.code, "detail": exc.message}
+
+
+@router.post(
+    "/bookings/{int:pk}/cancel", response={200: BookingOut, 409: Refusal, 422: FieldErrors}
+)
+def cancel_booking(request, pk: int, payload: CancelIn):
+    booking = access.get_for_user(request.user, pm.Booking, pk, write=True)
+    try:
+        return 200, services.booking_cancel(
+            actor=request.user, booking=booking, reason=payload.reason
+        )
+    except services.PlanningRefused as exc:
+        return 409, {"code": exc.code, "detail": exc.message}
+    except ValidationError as exc:
+        return _422(exc)

@@ -1,0 +1,65 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from pimm.planning import models as pm
+from pimm.registry.models import Member, Site
+
+
+class PlanForm(forms.Form):
+    name = forms.CharField(label=_("Nom"), max_length=200)
+    start = forms.DateField(label=_("Début"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("Fin (exclue)"), widget=forms.DateInput(attrs={"type": "date"}))
+    pooled = forms.BooleanField(label=_("Parts mutualisées par modalité"), required=False)
+    method = forms.ChoiceField(
+        label=_("Méthode"), choices=pm.VacationPlan.Method.choices, initial="cpsat"
+    )
+    time_limit_s = forms.IntegerField(
+        label=_("Temps de calcul maximal (s)"), min_value=1, max_value=600, initial=10
+    )
+
+
+class BookingForm(forms.Form):
+    order_reference = forms.CharField(label=_("Référence de la demande"), max_length=64)
+    exam_type = forms.ModelChoiceField(
+        label=_("Type d'examen"), queryset=pm.ExamType.objects.order_by("modality", "label")
+    )
+    patient_pseudonym = forms.CharField(
+        label=_("Pseudonyme patient"),
+        max_length=40,
+        help_text=_("Jamais le nom du patient (ex. PAT-7F3K21)."),
+    )
+    member = forms.ModelChoiceField(label=_("Membre demandeur"), queryset=Member.objects.none())
+    priority = forms.ChoiceField(label=_("Priorité"), choices=pm.Priority.choices)
+    purpose = forms.ChoiceField(
+        label=_("Besoin spécialisé"),
+        choices=[("", _("aucun")), *[(p.value, p.label) for p in pm.SPECIALISED]],
+        required=False,
+    )
+    preferred_site = forms.ModelChoiceField(
+        label=_("Site préféré"), queryset=Site.objects.order_by("name"), required=False
+    )
+    needs_accessibility = forms.BooleanField(label=_("Patient à mobilité réduite"), required=False)
+    slot = forms.ModelChoiceField(
+        queryset=pm.Slot.objects.all(), required=False, widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args, members=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = members if members is not None else Member.objects.none()
+        if members is not None and members.count() == 1:
+            self.fields["member"].initial = members.first().pk
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Motif d'annulation"), max_length=255)
+
+
+class ClosureForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Type"), choices=pm.Closure.Kind.choices)
+    start = forms.DateTimeField(
+        label=_("Début"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    end = forms.DateTimeField(
+        label=_("Fin"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    reason = forms.CharField(label=_("Motif"), max_length=200)

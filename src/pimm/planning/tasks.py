@@ -1,0 +1,10 @@
+"""Background work: thin tasks that pass ids, re-fetch and call the service."""
+
+from django.tasks import task
+
+
+@task
+def solve_plan(plan_id: int) -> str:
+    from pimm.planning.services import plan_solve
+
+    return plan_solve(plan_id=plan_id).status
