@@ -103,6 +103,12 @@ def plan_generate(*, actor, plan: pm.VacationPlan) -> pm.VacationPlan:
     return plan
 
 
+def _drop(queryset) -> None:
+    """Delete generated rows (vacations, slots, deviation lines) in one statement: they carry no
+    per-row history (their plan's history records who generated or replaced them)."""
+    queryset._raw_delete(queryset.db)
+
+
 def _problem_dicts(problems) -> list[dict]:
     return [{k: v for k, v in asdict(p).items() if v is not None} for p in problems]
 
@@ -138,8 +144,9 @@ def plan_solve(*, plan_id: int) -> pm.VacationPlan:
         plan = pm.VacationPlan.objects.select_for_update().get(pk=plan_id)
         if plan.status != pm.VacationPlan.Status.SOLVING:
             return plan
-        plan.vacations.all().delete()
-        plan.deviations.all().delete()
+        _drop(plan.slots.all())
+        _drop(plan.vacations.all())
+        _drop(plan.deviations.all())
         pm.Vacation.objects.bulk_create(
             [
                 pm.Vacation(
@@ -194,8 +201,9 @@ def _plan_failed(plan_id: int, problems, result=None) -> pm.VacationPlan:
     """Nothing but the reasons is written; the plan's previous vacations are removed."""
     with transaction.atomic():
         plan = pm.VacationPlan.objects.select_for_update().get(pk=plan_id)
-        plan.vacations.all().delete()
-        plan.deviations.all().delete()
+        _drop(plan.slots.all())
+        _drop(plan.vacations.all())
+        _drop(plan.deviations.all())
         plan.status = pm.VacationPlan.Status.FAILED
         plan.problems = _problem_dicts(problems)
         plan.solver_status = result.solver_status if result else ""
@@ -246,7 +254,7 @@ def plan_publish(*, actor, plan: pm.VacationPlan) -> pm.VacationPlan:
                     % {"old": old.name, "n": booked.count()},
                 )
         for old in overlapping:
-            old.slots.filter(start__lt=hi, end__gt=lo).delete()
+            _drop(old.slots.filter(start__lt=hi, end__gt=lo))
             old.status = S.SUPERSEDED
             old._history_user = actor
             old.save(update_fields=["status"])
