@@ -19,25 +19,42 @@ from pimm.registry import models as m
 
 def _world():
     platform = m.Platform.objects.create(
-        name="PIMM test", legal_form="gcs_moyens", siren="732829320", authorized_on=dt.date(2026, 1, 1)
+        name="PIMM test",
+        legal_form="gcs_moyens",
+        siren="732829320",
+        authorized_on=dt.date(2026, 1, 1),
     )
     member = m.Member.objects.create(
         platform=platform, code="M1", name="Membre 1", kind="private_group", siren="552100554"
     )
     site = m.Site.objects.create(
-        member=member, code="S1", name="Site 1", town="Vienne", departement="38", latitude=45.5, longitude=4.8
+        member=member,
+        code="S1",
+        name="Site 1",
+        town="Vienne",
+        departement="38",
+        latitude=45.5,
+        longitude=4.8,
     )
-    eq = m.Equipment.objects.create(site=site, holder=member, code="CT-T", name="Scanner T", modality="CT")
+    eq = m.Equipment.objects.create(
+        site=site, holder=member, code="CT-T", name="Scanner T", modality="CT"
+    )
     exam = pm.ExamType.objects.create(code="CT_T", label="Scanner", modality="CT", minutes=15)
     start = adapter.aware(dt.datetime(2030, 1, 7, 8, 0))
     plan = pm.VacationPlan.objects.create(
-        platform=platform, name="P", start=dt.date(2030, 1, 1), end=dt.date(2030, 2, 1), status="published"
+        platform=platform,
+        name="P",
+        start=dt.date(2030, 1, 1),
+        end=dt.date(2030, 2, 1),
+        status="published",
     )
     slot = pm.Slot.objects.create(
         plan=plan, equipment=eq, start=start, end=start + dt.timedelta(minutes=15), member=member
     )
     users = [
-        user_create(username=f"sec{i}", password="x-very-long-pass-1", role=Role.SECRETARY, member=member)
+        user_create(
+            username=f"sec{i}", password="x-very-long-pass-1", role=Role.SECRETARY, member=member
+        )
         for i in range(2)
     ]
     return member, exam, slot, users, start - dt.timedelta(days=2)

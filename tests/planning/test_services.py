@@ -35,7 +35,9 @@ def _book(world, now, **kw):
 
 
 def _new_plan(world, start, months=1, **kw):
-    end = dt.date(start.year + (start.month + months - 1) // 12, (start.month + months - 1) % 12 + 1, 1)
+    end = dt.date(
+        start.year + (start.month + months - 1) // 12, (start.month + months - 1) % 12 + 1, 1
+    )
     return services.plan_create(
         actor=world.users["coordinator"],
         platform=world.platform,
@@ -215,7 +217,13 @@ def test_same_order_cannot_be_booked_twice(world, now):
 def test_secretary_books_only_for_her_member(world, now):
     _book(world, now, actor=world.users["secretary_a"])
     with pytest.raises(PermissionDenied):
-        _book(world, now, actor=world.users["secretary_a"], member=world.member_b, order_reference="X-2")
+        _book(
+            world,
+            now,
+            actor=world.users["secretary_a"],
+            member=world.member_b,
+            order_reference="X-2",
+        )
     with pytest.raises(PermissionDenied):
         _book(world, now, actor=world.users["reviewer"], order_reference="X-3")
 
@@ -223,8 +231,14 @@ def test_secretary_books_only_for_her_member(world, now):
 def test_move_checks_the_same_rules_and_is_audited(world, now):
     booking = _book(world, now)
     old_slot = booking.slots.get()
-    target = free_slot(after=booking.start + dt.timedelta(days=2), equipment=booking.equipment, member=world.member_a)
-    moved = services.booking_move(actor=world.users["coordinator"], booking=booking, slot=target, now=now)
+    target = free_slot(
+        after=booking.start + dt.timedelta(days=2),
+        equipment=booking.equipment,
+        member=world.member_a,
+    )
+    moved = services.booking_move(
+        actor=world.users["coordinator"], booking=booking, slot=target, now=now
+    )
     assert moved.start == target.start and moved.moves == 1
     old_slot.refresh_from_db()
     assert old_slot.booking_id is None
@@ -233,7 +247,9 @@ def test_move_checks_the_same_rules_and_is_audited(world, now):
     # onto a taken slot: refused, nothing changes
     other = _book(world, now, order_reference="ORD-TEST-2")
     with pytest.raises(PlanningRefused):
-        services.booking_move(actor=world.users["coordinator"], booking=moved, slot=other.slots.get(), now=now)
+        services.booking_move(
+            actor=world.users["coordinator"], booking=moved, slot=other.slots.get(), now=now
+        )
     moved.refresh_from_db()
     assert moved.start == target.start and moved.slots.get().pk == target.pk
 
@@ -242,8 +258,12 @@ def test_cancel_frees_the_slot_and_keeps_the_reason(world, now):
     booking = _book(world, now)
     slot = booking.slots.get()
     with pytest.raises(ValidationError):
-        services.booking_cancel(actor=world.users["coordinator"], booking=booking, reason=" ", now=now)
-    services.booking_cancel(actor=world.users["coordinator"], booking=booking, reason="patient hospitalisé", now=now)
+        services.booking_cancel(
+            actor=world.users["coordinator"], booking=booking, reason=" ", now=now
+        )
+    services.booking_cancel(
+        actor=world.users["coordinator"], booking=booking, reason="patient hospitalisé", now=now
+    )
     booking.refresh_from_db()
     slot.refresh_from_db()
     assert booking.status == "cancelled" and slot.booking_id is None
@@ -255,4 +275,6 @@ def test_cancel_frees_the_slot_and_keeps_the_reason(world, now):
 def test_manager_b_cannot_move_a_booking_of_member_a(world, now):
     booking = _book(world, now)
     with pytest.raises(PermissionDenied):
-        services.booking_cancel(actor=world.users["manager_b"], booking=booking, reason="x", now=now)
+        services.booking_cancel(
+            actor=world.users["manager_b"], booking=booking, reason="x", now=now
+        )

@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from pimm.planning import access, services
 from pimm.planning import models as pm
@@ -103,13 +103,16 @@ class FieldErrors(Schema):
 
 def _422(exc: ValidationError):
     errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    return 422, {
-        "detail": [
-            {"loc": ["body", k], "msg": m, "type": "validation_error"}
-            for k, msgs in errors.items()
-            for m in msgs
-        ]
-    }
+    return Status(
+        422,
+        {
+            "detail": [
+                {"loc": ["body", k], "msg": m, "type": "validation_error"}
+                for k, msgs in errors.items()
+                for m in msgs
+            ]
+        },
+    )
 
 
 @router.get("/plans", response=list[PlanOut])
@@ -173,10 +176,10 @@ def create_booking(request, payload: BookingIn):
             slot=get_object_or_404(pm.Slot, pk=payload.slot) if payload.slot else None,
         )
     except services.PlanningRefused as exc:
-        return 409, {"code": exc.code, "detail": exc.message}
+        return Status(409, {"code": exc.code, "detail": exc.message})
     except ValidationError as exc:
         return _422(exc)
-    return 201, booking
+    return Status(201, booking)
 
 
 @router.get("/bookings/{int:pk}", response=BookingOut)
@@ -189,9 +192,9 @@ def move_booking(request, pk: int, payload: MoveIn):
     booking = access.get_for_user(request.user, pm.Booking, pk, write=True)
     slot = get_object_or_404(pm.Slot, pk=payload.slot)
     try:
-        return 200, services.booking_move(actor=request.user, booking=booking, slot=slot)
+        return Status(200, services.booking_move(actor=request.user, booking=booking, slot=slot))
     except services.PlanningRefused as exc:
-        return 409, {"code": exc.code, "detail": exc.message}
+        return Status(409, {"code": exc.code, "detail": exc.message})
 
 
 @router.post(
@@ -200,10 +203,10 @@ def move_booking(request, pk: int, payload: MoveIn):
 def cancel_booking(request, pk: int, payload: CancelIn):
     booking = access.get_for_user(request.user, pm.Booking, pk, write=True)
     try:
-        return 200, services.booking_cancel(
-            actor=request.user, booking=booking, reason=payload.reason
+        return Status(
+            200, services.booking_cancel(actor=request.user, booking=booking, reason=payload.reason)
         )
     except services.PlanningRefused as exc:
-        return 409, {"code": exc.code, "detail": exc.message}
+        return Status(409, {"code": exc.code, "detail": exc.message})
     except ValidationError as exc:
         return _422(exc)

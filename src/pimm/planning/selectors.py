@@ -168,29 +168,53 @@ def calendar_days(
 
 
 def default_period(now: dt.datetime | None = None) -> tuple[dt.date, dt.date]:
+    """The current month if a published plan covers today, else the first month of the latest
+    published plan (indicators are read month by month, as the ARS reports them)."""
     today = timezone.localdate(now) if now else timezone.localdate()
-    plan = (
-        pm.VacationPlan.objects.filter(status=S.PUBLISHED, start__lte=today, end__gt=today).first()
-        or pm.VacationPlan.objects.filter(status=S.PUBLISHED).order_by("-start").first()
+    plan = pm.VacationPlan.objects.filter(
+        status=S.PUBLISHED, start__lte=today, end__gt=today
+    ).first()
+    if plan is None:
+        plan = pm.VacationPlan.objects.filter(status=S.PUBLISHED).order_by("-start").first()
+        today = plan.start if plan else today
+    first = today.replace(day=1)
+    nxt = (first + dt.timedelta(days=32)).replace(day=1)
+    return first, nxt
+
+
+def third_next_available(*, modality: str, now: dt.datetime) -> float | None:
+    """Days from now to the third next free slot a routine order without a specialised need could
+    take (general, or reserved and already released), as `engine.booking.third_next_available`
+    but answered by one indexed query instead of loading the horizon."""
+    starts = list(
+        pm.Slot.objects.filter(
+            plan__status=S.PUBLISHED,
+            equipment__modality=modality,
+            equipment__active=True,
+            booking__isnull=True,
+            status=pm.Slot.Status.OPEN,
+            start__gte=now,
+            start__lt=now + dt.timedelta(days=90),
+        )
+        .filter(Q(purpose=pm.Purpose.GENERAL) | Q(release_at__lte=now))
+        .order_by("start")
+        .values_list("start", flat=True)[:3]
     )
-    if plan:
-        return plan.start, plan.end
-    return today, today + dt.timedelta(days=90)
+    if len(starts) < 3:
+        return None
+    return round((starts[2] - now).total_seconds() / 86400, 3)
 
 
 def indicators(*, start: dt.date, end: dt.date, now: dt.datetime | None = None) -> dict:
+    """Utilisation, emergency and specialised slots over [start, end) (booking engine's
+    indicators on the period's slots), third next available from now, share deviations."""
     now = now or timezone.now()
     equipment = list(
         Equipment.objects.filter(active=True).select_related("planning_profile", "site")
     )
     lo, hi = adapter.day_start(start), adapter.day_start(end)
-    horizon_hi = max(hi, now + dt.timedelta(days=90))
     rows = list(
-        pm.Slot.objects.filter(
-            plan__status=S.PUBLISHED,
-            start__gte=min(lo, now - dt.timedelta(days=1)),
-            start__lt=horizon_hi,
-        )
+        pm.Slot.objects.filter(plan__status=S.PUBLISHED, start__gte=lo, start__lt=hi)
         .values(*adapter.SLOT_FIELDS)
         .order_by("equipment_id", "start")
     )
@@ -212,12 +236,12 @@ def indicators(*, start: dt.date, end: dt.date, now: dt.datetime | None = None) 
         book, adapter.naive(lo), adapter.naive(hi), adapter.naive(now), devs
     )
     names = {str(e.pk): e for e in equipment}
-    member_names = {str(d.member_id): d.member.name for d in devs}
     share = defaultdict(float)
     total = defaultdict(float)
     for d in devs:
         share[d.member.name] += d.deviation_hours
         total[d.member.name] += d.total_hours
+    modalities = sorted({e.modality for e in equipment})
     return {
         "utilisation": sorted(
             ((names[d], round(100 * v, 1)) for d, v in result.utilisation.items() if d in names),
@@ -234,7 +258,7 @@ def indicators(*, start: dt.date, end: dt.date, now: dt.datetime | None = None) 
             )
             for p in sorted(set(result.specialised_offered) | set(result.specialised_used))
         ],
-        "third_next": sorted(result.third_next_available_days.items()),
+        "third_next": [(m, third_next_available(modality=m, now=now)) for m in modalities],
         "share_deviation": sorted(
             (
                 name,
@@ -243,7 +267,6 @@ def indicators(*, start: dt.date, end: dt.date, now: dt.datetime | None = None) 
             )
             for name in share
         ),
-        "member_names": member_names,
     }
 
 
