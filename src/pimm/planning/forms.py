@@ -7,8 +7,12 @@ from pimm.registry.models import Member, Site
 
 class PlanForm(forms.Form):
     name = forms.CharField(label=_("Nom"), max_length=200)
-    start = forms.DateField(label=_("Début"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("Fin (exclue)"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        label=_("Début"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    end = forms.DateField(
+        label=_("Fin (exclue)"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     pooled = forms.BooleanField(label=_("Parts mutualisées par modalité"), required=False)
     method = forms.ChoiceField(
         label=_("Méthode"), choices=pm.VacationPlan.Method.choices, initial="cpsat"
@@ -57,9 +61,11 @@ class CancelForm(forms.Form):
 class ClosureForm(forms.Form):
     kind = forms.ChoiceField(label=_("Type"), choices=pm.Closure.Kind.choices)
     start = forms.DateTimeField(
-        label=_("Début"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("Début"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     end = forms.DateTimeField(
-        label=_("Fin"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("Fin"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     reason = forms.CharField(label=_("Motif"), max_length=200)

@@ -1,0 +1,100 @@
+"""Browser: plan a quarter, book an emergency into a reserved slot, move a booking by drag-and-drop."""
+
+from django.utils import timezone
+
+from pimm.planning import models as pm
+from tests.e2e.conftest import login, shot
+
+
+def _calendar(page, slot: pm.Slot) -> None:
+    day = timezone.localtime(slot.start).date().isoformat()
+    page.goto(f"{page.base}/planning/?device={slot.equipment_id}&date={day}")
+
+
+def test_plan_a_quarter_book_an_emergency_and_move_it(page):
+    login(page, "coordinateur")
+    published = pm.VacationPlan.objects.get(status="published")
+
+    # 1. plan the next quarter (prefilled after the published one), fast method
+    page.click("nav.main >> text=Vacations")
+    page.click("text=Planifier une période")
+    assert page.input_value("#id_start") == published.end.isoformat()
+    page.select_option("#id_method", "greedy")
+    page.click("button:has-text('Créer et calculer')")
+    page.wait_for_selector("[data-status=ready]")
+    assert page.locator("text=Écart par membre").count() == 1
+    page.click("button:has-text('Publier le plan')")
+    page.wait_for_selector("[data-status=published]")
+    shot(page, "plan-vacations")
+    new = pm.VacationPlan.objects.exclude(pk=published.pk).get()
+    assert new.status == "published" and new.slots.exists()
+
+    # 2. an emergency into a reserved emergency slot, from the calendar
+    slot = (
+        pm.Slot.objects.filter(
+            plan=published,
+            purpose="emergency",
+            booking__isnull=True,
+            status="open",
+            equipment__modality="CT",
+            start__gte=timezone.now() + timezone.timedelta(days=2),
+        )
+        .order_by("start")
+        .first()
+    )
+    _calendar(page, slot)
+    page.click(f".cell[data-slot='{slot.pk}'] a")
+    assert page.input_value("#id_priority") == "emergency"
+    page.fill("#id_order_reference", "URG-E2E-1")
+    page.fill("#id_patient_pseudonym", "PAT-E2E042")
+    page.select_option("#id_member", index=1)
+    page.click("button:has-text('Réserver cette plage')")
+    page.wait_for_selector("text=Rendez-vous réservé")
+    booking = pm.Booking.objects.get(order_reference="URG-E2E-1")
+    assert booking.start == slot.start and booking.used_reserved == "emergency"
+
+    # 3. move it by drag-and-drop onto a free slot of the same day
+    target = (
+        pm.Slot.objects.filter(
+            equipment=slot.equipment,
+            purpose="general",
+            booking__isnull=True,
+            status="open",
+            start__gt=slot.start,
+            start__date=slot.start.date(),
+        )
+        .order_by("start")
+        .first()
+    )
+    _calendar(page, slot)
+    page.drag_and_drop(f".cell[data-booking='{booking.pk}']", f".cell[data-slot='{target.pk}']")
+    page.wait_for_selector("text=déplacé au")
+    booking.refresh_from_db()
+    assert booking.start == target.start and booking.moves == 1
+    assert page.locator(f".cell[data-slot='{target.pk}'].booked").count() == 1
+    shot(page, "planning-deplacement")
+
+    # 4. a drop onto a taken slot is refused by the same rules, with the reason shown
+    taken = (
+        pm.Slot.objects.filter(
+            equipment=slot.equipment, booking__isnull=True, status="open", start__gt=target.start
+        )
+        .order_by("start")
+        .first()
+    )
+    other = pm.Booking.objects.create(
+        order_reference="OCC-E2E",
+        exam_type=booking.exam_type,
+        patient_pseudonym="PAT-OCC001",
+        member=booking.member,
+        equipment=taken.equipment,
+        start=taken.start,
+        end=taken.end,
+    )
+    pm.Slot.objects.filter(pk=taken.pk).update(booking=other)
+    _calendar(page, slot)
+    page.drag_and_drop(f".cell[data-booking='{booking.pk}']", f".cell[data-slot='{taken.pk}']")
+    page.wait_for_selector("[role=alert]")
+    assert "prise" in page.locator("[role=alert]").inner_text()
+    booking.refresh_from_db()
+    assert booking.start == target.start
