@@ -10,15 +10,15 @@ Rules of ``Router.route`` in order:
    found through an index (competence, site) -> readers; for an emergency class with no
    specialist available, readers of the fallback competence (e.g. general for neuro);
    nobody -> ESCALATE with a French reason, the exam waits in the shared queue (never lost);
-3. emergencies go to readers on duty first, then to those present; other classes to readers
-   present, and to an idle reader on duty only for ``duty_backfill`` classes when nobody
-   present can read it;
+3. emergencies may go to anyone available (on duty preferred on ties); other classes go to
+   readers present, and to an idle reader on duty only for ``duty_backfill`` classes when
+   nobody present can read it;
 4. the member's rule: its own radiologists first, then the pool;
 5. the queue cap (work units assigned and not signed), ignored by critical/stroke exams;
    everyone at the cap -> HOLD in the shared queue, pulled when a reader frees capacity;
-6. among the rest, emergencies: the earliest expected signature (EDF queues), preferring one
-   that meets the deadline in the earlier tier; other classes: the lightest queue; ties by the
-   work already given to the reader (equity), then by id (deterministic).
+6. among the rest, emergencies: the earliest expected signature (EDF queues), the member's own
+   readers kept only if one of them meets the deadline; other classes: the lightest queue;
+   ties by the work already given to the reader (equity), then by id (deterministic).
 Timers: re-route an exam not opened within ``open_delays[class]`` if another reader would sign
 it at least ``min_gain`` sooner; at ``risk_fraction`` of the target, an unopened exam expected
 late is moved to a reader who meets the deadline or escalated.
@@ -83,20 +83,41 @@ class BasePolicy:
         state: RoutingState,
     ) -> list[Decision]:
         """A reader comes on duty/presence, changes kind, or leaves (queue re-routed)."""
-        before = state.available.get(reader_id)
-        state.set_availability(reader_id, availability)
-        if availability is None:
-            if before is None:
-                return []
-            return self._reroute_queue(reader_id, now, state, lambda e: True)
+        return self.set_availabilities([(reader_id, availability)], now, state)
+
+    def set_availabilities(
+        self,
+        changes: list[tuple[str, Availability | None]],
+        now: dt.datetime,
+        state: RoutingState,
+    ) -> list[Decision]:
+        """Apply simultaneous rota changes at once, then re-route and pull.
+
+        Applying all changes first matters at shift boundaries: a queue left at 08:00 must go
+        to the readers who start at 08:00, not to those who also leave at 08:00.
+        """
+        befores = {}
+        for reader_id, availability in changes:
+            befores[reader_id] = state.available.get(reader_id)
+            state.set_availability(reader_id, availability)
         out: list[Decision] = []
-        if (
-            before is not None
-            and before.kind != availability.kind
-            and availability.kind == AvailabilityKind.DUTY
-        ):
-            out += self._reroute_queue(reader_id, now, state, lambda e: not e.priority.is_emergency)
-        return out + self._pull(reader_id, now, state)
+        for reader_id, availability in changes:
+            before = befores[reader_id]
+            if availability is None:
+                if before is not None:
+                    out += self._reroute_queue(reader_id, now, state, lambda e: True)
+            elif (
+                before is not None
+                and before.kind != availability.kind
+                and availability.kind == AvailabilityKind.DUTY
+            ):
+                out += self._reroute_queue(
+                    reader_id, now, state, lambda e: not e.priority.is_emergency
+                )
+        for reader_id, availability in changes:
+            if availability is not None:
+                out += self._pull(reader_id, now, state)
+        return out
 
     def tick(self, now: dt.datetime, state: RoutingState) -> list[Decision]:
         return []
@@ -306,19 +327,36 @@ class Router(BasePolicy):
             groups.append((tier, f"pool_{kind}" if own_first else kind))
         suffix = "_fallback" if fallback else ""
         if exam.priority.is_emergency:
+            # earliest expected signature over everyone available (duty or present), the
+            # member's own radiologists first when one of them meets the deadline
+            everyone = [r for tier in tiers for r in tier]
+            emergency_groups: list[list[str]] = []
+            if own_first:
+                own = [r for r in everyone if state.readers[r].member == exam.member]
+                if own:
+                    emergency_groups.append(own)
+            emergency_groups.append(everyone)
             best_any = None
-            for group, label in groups:
+            for gi, group in enumerate(emergency_groups):
                 scored = []
                 for r in group:
                     if not (exam.critical or state.under_cap(r, exam)):
                         continue
                     fin = state.estimate_finish(r, exam, now)
                     av = state.available[r]
-                    key = (fin, av.site != exam.site, state.assigned_units[r], r)
+                    key = (
+                        fin,
+                        av.kind != AvailabilityKind.DUTY,
+                        av.site != exam.site,
+                        state.assigned_units[r],
+                        r,
+                    )
                     scored.append((key, r))
                 if not scored:
                     continue
                 key, r = min(scored)
+                kind = "duty" if state.is_duty(r) else "present"
+                label = (f"own_member_{kind}" if gi == 0 else f"pool_{kind}") if own_first else kind
                 if key[0] <= exam.deadline:
                     return _Choice(r, label + suffix, _reason(label, fallback, exam))
                 if best_any is None or key < best_any[0]:
