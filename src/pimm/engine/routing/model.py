@@ -150,6 +150,8 @@ class RoutingConfig:
     duty_backfill: frozenset[Priority] = frozenset({Priority.INPATIENT})
     # re-route after an open delay only if the new reader is expected to finish this much sooner
     min_gain: dt.timedelta = dt.timedelta(minutes=5)
+    # an emergency may go to a generalist expected up to this much later than a specialist
+    specialist_slack: dt.timedelta = dt.timedelta(0)
 
 
 class DecisionKind(StrEnum):

@@ -9,7 +9,8 @@ Rules of ``Router.route`` in order:
 2. candidates: readers available now with the competence and a privilege on the exam's site,
    found through an index (competence, site) -> readers; for an emergency class with no
    specialist available, readers of the fallback competence (e.g. general for neuro);
-   nobody -> ESCALATE with a French reason, the exam waits in the shared queue (never lost);
+   nobody -> the exam waits in the shared queue (never lost), with a French reason; an
+   emergency is escalated at once, other classes by the deadline-risk timer;
 3. emergencies may go to anyone available (on duty preferred on ties); other classes go to
    readers present, and to an idle reader on duty only for ``duty_backfill`` classes when
    nobody present can read it;
@@ -53,6 +54,7 @@ class _Choice:
 class BasePolicy:
     name = "base"
     uses_timers = False
+    reroute_on_duty_switch = False  # move scheduled work away from a reader who goes on duty
 
     # -- public API ------------------------------------------------------------------------
     def route(self, exam: Exam, now: dt.datetime, state: RoutingState) -> Decision:
@@ -107,7 +109,8 @@ class BasePolicy:
                 if before is not None:
                     out += self._reroute_queue(reader_id, now, state, lambda e: True)
             elif (
-                before is not None
+                self.reroute_on_duty_switch
+                and before is not None
                 and before.kind != availability.kind
                 and availability.kind == AvailabilityKind.DUTY
             ):
@@ -196,9 +199,10 @@ class BasePolicy:
                 state.push_timer(now + delay, "open_delay", exam.id)
         else:
             state.hold(exam)
-            dk = (
-                DecisionKind.ESCALATE if choice.rule == "no_competent_reader" else DecisionKind.HOLD
-            )
+            # nobody competent now: emergencies go to the coordinator at once; scheduled work
+            # waits and is escalated by the deadline-risk timer if still waiting then
+            no_one = choice.rule == "no_competent_reader" and exam.priority.is_emergency
+            dk = DecisionKind.ESCALATE if no_one else DecisionKind.HOLD
             if dk == DecisionKind.ESCALATE:
                 state.escalated[exam.id] = choice.reason
             d = Decision(exam.id, dk, now, None, choice.reason, choice.rule, previous, batch)
@@ -211,11 +215,8 @@ class BasePolicy:
             state.unassign(e.id)
         out = []
         for e in moving:
-            out.append(
-                self._place(
-                    e, now, state, DecisionKind.REROUTE, reader_id, state.new_batch(), reader_id
-                )
-            )
+            batch = state.new_batch()
+            out.append(self._place(e, now, state, DecisionKind.REROUTE, reader_id, batch))
         return out
 
     def _pull(self, reader_id: str, now: dt.datetime, state: RoutingState) -> list[Decision]:
@@ -276,11 +277,13 @@ class BasePolicy:
 
 
 def _no_reader_reason(exam: Exam) -> str:
-    return (
+    text = (
         f"Aucun radiologue compétent ({exam.competence}) de garde ou présent avec privilèges "
-        f"sur le site {exam.site} : examen {exam.priority.label_fr} à traiter par le "
-        f"coordinateur"
+        f"sur le site {exam.site}"
     )
+    if exam.priority.is_emergency:
+        return text + f" : examen {exam.priority.label_fr} à traiter par le coordinateur"
+    return text + " : en attente du prochain lecteur compétent"
 
 
 class Router(BasePolicy):
@@ -288,6 +291,7 @@ class Router(BasePolicy):
 
     name = "router"
     uses_timers = True
+    reroute_on_duty_switch = True
 
     def next_exam(self, reader_id: str, state: RoutingState) -> str | None:
         best = None
@@ -355,6 +359,16 @@ class Router(BasePolicy):
                 if not scored:
                     continue
                 key, r = min(scored)
+                # keep specialists free: among readers nearly as early, take the one with the
+                # fewest competences (a generalist) when that still meets the deadline
+                slack = key[0] + state.config.specialist_slack
+                near = [
+                    (len(state.readers[x].competences), k, x)
+                    for k, x in scored
+                    if k[0] <= slack and k[0] <= exam.deadline
+                ]
+                if near:
+                    _n, key, r = min(near)
                 kind = "duty" if state.is_duty(r) else "present"
                 label = (f"own_member_{kind}" if gi == 0 else f"pool_{kind}") if own_first else kind
                 if key[0] <= exam.deadline:
@@ -379,6 +393,61 @@ class Router(BasePolicy):
                 None, "wait_present", "En attente d'un radiologue présent (hors ligne de garde)"
             )
         return _Choice(None, "caps_reached", "Plafond de file atteint pour tous les lecteurs")
+
+    def _pull(self, reader_id: str, now: dt.datetime, state: RoutingState) -> list[Decision]:
+        out = super()._pull(reader_id, now, state)
+        if reader_id in state.available and not state.queues[reader_id]:
+            out += self._steal(reader_id, now, state)
+        return out
+
+    def _steal(self, reader_id: str, now: dt.datetime, state: RoutingState) -> list[Decision]:
+        """An idle reader takes the most urgent unopened emergency waiting in another queue."""
+        best = None
+        gain = state.config.min_gain
+        for holder, queue in state.queues.items():
+            if holder == reader_id or len(queue) < 2:
+                continue  # a queue of one is being read (or about to be)
+            for e in queue:
+                if e in state.opened:
+                    continue
+                exam = state.exams[e]
+                if not exam.priority.is_emergency:
+                    continue
+                k = queue_key(exam)
+                if best is not None and k >= best[0]:
+                    continue
+                if not self._eligible(reader_id, exam, state)[0]:
+                    continue
+                if state.estimate_finish(holder, exam, now) - gain < state.estimate_finish(
+                    reader_id, exam, now
+                ):
+                    continue
+                best = (k, exam)
+        if best is None:
+            return []
+        exam = best[1]
+        group = self._movable_group(exam, state)
+        if group is None or not all(self._eligible(reader_id, g, state)[0] for g in group):
+            return []
+        holder = state.holder[exam.id]
+        batch = state.new_batch()
+        out = []
+        for g in sorted(group, key=queue_key):
+            state.unassign(g.id)
+            state.assign(g, reader_id, now)
+            d = Decision(
+                g.id,
+                DecisionKind.REROUTE,
+                now,
+                reader_id,
+                f"Lecteur libre : repris de la file de {holder}",
+                "idle_rebalance",
+                holder,
+                batch,
+            )
+            state.record(d)
+            out.append(d)
+        return out
 
     def tick(self, now: dt.datetime, state: RoutingState) -> list[Decision]:
         out: list[Decision] = []

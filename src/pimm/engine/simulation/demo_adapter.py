@@ -37,7 +37,6 @@ EMERGENCY_PER_CT = 28.0  # emergency exams a day per CT on a hospital site
 OUTPATIENT_PER_DAY = {"CT": 25.0, "MRI": 22.0, "PET_CT": 12.0, "GAMMA": 12.0}
 INPATIENT_PER_DAY = {"CT": 10.0, "MRI": 4.0}
 UTILISATION = 0.75
-SPECIALITIES = ("neuro", "msk", "paediatric", "breast", "cardiac")
 
 
 def _holidays(start: dt.date, days: int) -> frozenset[dt.date]:
@@ -138,6 +137,12 @@ def duty_plan(
             if d.modality in model.read_median_minutes
         )
         n_present = max(2, math.ceil(routine_minutes / 60.0 / (10.0 * UTILISATION)))
+        pairs = {
+            (c, code)
+            for code in terr
+            for d in profiles[code].devices
+            for c, _w in model.mixes.get((d.modality, False), ())
+        }
         n_saturday = max(1, math.ceil(routine_minutes * 4 / 11 / 60.0 / (4.0 * UTILISATION)))
 
         def line_holders(line, pool=staff):
@@ -170,7 +175,7 @@ def duty_plan(
                 return p.code
             return None
 
-        for day in range(days):
+        for day in range(-1, days):  # the night before the start is covered too
             date = start + dt.timedelta(days=day)
             d0 = dt.datetime.combine(date, dt.time(8))
             d1 = dt.datetime.combine(date, dt.time(18))
@@ -196,14 +201,14 @@ def duty_plan(
                 ]
                 free.sort(key=lambda p: (worked[p.code] / max(p.working_time, 0.1), p.code))
                 chosen: list = []
-                for comp in SPECIALITIES:
-                    if len(chosen) >= need:
+                uncovered = set(pairs)
+                for p in free:
+                    if not uncovered:
                         break
-                    if not any(comp in p.competences for p in chosen):
-                        for p in free:
-                            if comp in p.competences and p not in chosen:
-                                chosen.append(p)
-                                break
+                    covers = {(c, x) for c in p.competences for x in p.site_codes} & uncovered
+                    if covers:
+                        chosen.append(p)
+                        uncovered -= covers
                 for p in free:
                     if len(chosen) >= need:
                         break
@@ -219,6 +224,12 @@ def duty_plan(
                 holder = take(line, n0, n1, night_busy)
                 if holder is not None:
                     rested_until[holder] = n1 + dt.timedelta(hours=11)
+    t0 = dt.datetime.combine(start, dt.time())
+    entries = [
+        RotaEntry(e.reader_id, max(e.start, t0), e.end, e.kind, e.site)
+        for e in entries
+        if e.end > t0
+    ]
     entries.sort(key=lambda e: (e.start, e.reader_id, e.kind))
     return tuple(entries)
 
