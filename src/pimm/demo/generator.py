@@ -260,7 +260,8 @@ _MIN_PER_TERRITORY = {"neuro": 12, "interventional": 9, "paediatric": 6}
 def _ensure_minimum(
     practitioners: list[DemoPractitioner], site_codes: tuple[str, ...], rng: random.Random
 ) -> None:
-    idx = [i for i, p in enumerate(practitioners) if set(p.site_codes) & set(site_codes)]
+    # the territory's lines all cover its first site (the GHT hospital)
+    idx = [i for i, p in enumerate(practitioners) if site_codes[0] in p.site_codes]
     for comp, minimum in _MIN_PER_TERRITORY.items():
         lacking = [i for i in idx if comp not in practitioners[i].competences]
         missing = minimum - (len(idx) - len(lacking))

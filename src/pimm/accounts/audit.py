@@ -1,0 +1,118 @@
+"""The audit trail: every historical record becomes an AuditEvent; both are append-only.
+
+django-simple-history was chosen over django-pghistory (PostgreSQL-only triggers, while SQLite is
+our embedded default) and django-auditlog (JSON diffs only, no queryable per-model snapshots): it
+keeps a full snapshot table per model, works the same on both databases and knows the request user.
+"""
+
+import json
+
+from django.apps import apps
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection
+from django.db.models.signals import post_migrate
+from django.dispatch import receiver
+from simple_history.signals import post_create_historical_record
+
+from pimm.accounts.models import AuditEvent
+
+SYSTEM_USERNAME = "système"
+
+
+def _plain(value: object) -> object:
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def _snapshot(history_instance) -> dict:
+    fields = history_instance.instance_type._meta.concrete_fields
+    return {f.attname: getattr(history_instance, f.attname, None) for f in fields}
+
+
+def changes_for(history_instance) -> dict:
+    """`{field: [before, after]}`; before is None on creation, after is None on deletion."""
+    kind = history_instance.history_type
+    if kind == "~":
+        previous = history_instance.prev_record
+        if previous is not None:
+            delta = history_instance.diff_against(previous)
+            return _plain({c.field: [c.old, c.new] for c in delta.changes})
+    snap = _snapshot(history_instance)
+    if kind == "-":
+        return _plain({k: [v, None] for k, v in snap.items()})
+    return _plain({k: [None, v] for k, v in snap.items()})
+
+
+@receiver(post_create_historical_record)
+def record_audit_event(sender, instance, history_instance, **kwargs) -> None:
+    user = getattr(history_instance, "history_user", None)
+    AuditEvent.objects.create(
+        at=history_instance.history_date,
+        user=user,
+        username=user.get_username() if user else SYSTEM_USERNAME,
+        action=history_instance.history_type,
+        app_label=instance._meta.app_label,
+        model=instance._meta.model_name,
+        object_id=str(instance.pk),
+        object_repr=str(instance)[:255],
+        member_id=getattr(instance, "audit_member_id", None),
+        changes=changes_for(history_instance),
+        reason=history_instance.history_change_reason or "",
+    )
+
+
+def append_only_tables() -> list[str]:
+    tables = [AuditEvent._meta.db_table]
+    for model in apps.get_models():
+        if model._meta.model_name.startswith("historical") and hasattr(model, "instance_type"):
+            tables.append(model._meta.db_table)
+    return tables
+
+
+_PG_FUNCTION = """
+CREATE OR REPLACE FUNCTION pimm_append_only() RETURNS trigger AS $$
+BEGIN
+  RAISE EXCEPTION 'pimm: table % is append-only (audit trail)', TG_TABLE_NAME
+    USING ERRCODE = 'insufficient_privilege';
+END;
+$$ LANGUAGE plpgsql;
+"""
+
+
+def install_append_only_triggers(using_connection=None) -> list[str]:
+    """Refuse UPDATE and DELETE on audit tables, whatever role the application connects with.
+
+    On SQLite only UPDATE is refused: Django's test flush deletes rows there, and SQLite is the
+    single-user embedded database, not where the ARS audit trail must be proven.
+    """
+    conn = using_connection or connection
+    existing = set(conn.introspection.table_names())
+    done = []
+    with conn.cursor() as cursor:
+        if conn.vendor == "postgresql":
+            cursor.execute(_PG_FUNCTION)
+        for table in append_only_tables():
+            if table not in existing:
+                continue
+            quoted = conn.ops.quote_name(table)
+            if conn.vendor == "postgresql":
+                cursor.execute(f"DROP TRIGGER IF EXISTS pimm_append_only ON {quoted}")
+                cursor.execute(
+                    f"CREATE TRIGGER pimm_append_only BEFORE UPDATE OR DELETE ON {quoted} "
+                    "FOR EACH ROW EXECUTE FUNCTION pimm_append_only()"
+                )
+            elif conn.vendor == "sqlite":
+                name = conn.ops.quote_name(f"pimm_append_only_{table}")
+                cursor.execute(
+                    f"CREATE TRIGGER IF NOT EXISTS {name} BEFORE UPDATE ON {quoted} "
+                    "BEGIN SELECT RAISE(ABORT, 'pimm: audit trail is append-only'); END"
+                )
+            done.append(table)
+    return done
+
+
+@receiver(post_migrate)
+def _install_triggers_after_migrate(sender, using="default", **kwargs) -> None:
+    if sender.name == "pimm.accounts":
+        from django.db import connections
+
+        install_append_only_triggers(connections[using])

@@ -1,0 +1,46 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from pimm.accounts.models import AuditEvent, User
+from pimm.accounts.roles import MEMBER_ROLES
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class OTPTokenForm(forms.Form):
+    token = forms.CharField(
+        label=_("Code à 6 chiffres"),
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class TokenCreateForm(forms.Form):
+    name = forms.CharField(label=_("Nom du jeton"), max_length=100)
+
+
+class AuditFilterForm(forms.Form):
+    q = forms.CharField(label=_("Objet contient"), required=False)
+    model = forms.CharField(label=_("Type d'objet"), required=False)
+    username = forms.CharField(label=_("Utilisateur"), required=False)
+    action = forms.ChoiceField(
+        label=_("Action"), required=False, choices=[("", "—"), *AuditEvent.Action.choices]
+    )
+    object_id = forms.CharField(label=_("Identifiant"), required=False)
+    since = forms.DateField(label=_("Depuis le"), required=False, widget=DATE)
+    until = forms.DateField(label=_("Jusqu'au"), required=False, widget=DATE)
+
+
+class UserForm(forms.ModelForm):
+    """Coordinator-side account form: role and member; the password is set by the user."""
+
+    class Meta:
+        model = User
+        fields = ["username", "first_name", "last_name", "email", "role", "member", "is_active"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("role") in MEMBER_ROLES and not data.get("member"):
+            self.add_error("member", _("Ce rôle est rattaché à un membre : choisissez-le."))
+        return data

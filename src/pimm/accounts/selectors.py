@@ -1,0 +1,33 @@
+"""Reads for accounts: the audit trail as each role may see it."""
+
+from django.db.models import QuerySet
+
+from pimm.accounts.models import AuditEvent
+from pimm.accounts.roles import Role
+
+
+def audit_events_for(user, filters: dict) -> QuerySet:
+    events = AuditEvent.objects.all()
+    if not (user.is_platform_staff or user.is_reviewer):
+        if user.role != Role.MEMBER_MANAGER or user.member_id is None:
+            return events.none()
+        events = events.filter(member_id=user.member_id)
+    if filters.get("model"):
+        events = events.filter(model=filters["model"])
+    if filters.get("username"):
+        events = events.filter(username__icontains=filters["username"])
+    if filters.get("action"):
+        events = events.filter(action=filters["action"])
+    if filters.get("object_id"):
+        events = events.filter(object_id=filters["object_id"])
+    if filters.get("since"):
+        events = events.filter(at__date__gte=filters["since"])
+    if filters.get("until"):
+        events = events.filter(at__date__lte=filters["until"])
+    if filters.get("q"):
+        events = events.filter(object_repr__icontains=filters["q"])
+    return events
+
+
+def audited_models() -> list[str]:
+    return list(AuditEvent.objects.order_by().values_list("model", flat=True).distinct())

@@ -1,0 +1,200 @@
+"""Registry forms: field choices narrowed to what the user may touch; no saving logic here."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from pimm.registry import access
+from pimm.registry import models as m
+from pimm.registry.imports import KINDS
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ScopedForm(forms.ModelForm):
+    """A ModelForm that knows its user and restricts member/site choices to their scope."""
+
+    member_fields: tuple[str, ...] = ()
+    site_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        members = access.member_choices(user)
+        for name in self.member_fields:
+            if name in self.fields:
+                self.fields[name].queryset = members
+        for name in self.site_fields:
+            if name in self.fields:
+                self.fields[name].queryset = access.visible(user, m.Site)
+        for field in self.fields.values():
+            if isinstance(field, forms.DateField):
+                field.widget = DATE
+
+
+class PlatformForm(ScopedForm):
+    class Meta:
+        model = m.Platform
+        fields = [
+            "name",
+            "legal_form",
+            "carrier_name",
+            "siren",
+            "region",
+            "ars_decision",
+            "authorized_on",
+            "renewal_notice_months",
+        ]
+
+
+class MemberForm(ScopedForm):
+    class Meta:
+        model = m.Member
+        fields = [
+            "platform",
+            "code",
+            "name",
+            "kind",
+            "finess",
+            "siren",
+            "is_ght_lead",
+            "address",
+            "joined_on",
+            "left_on",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.user is not None and not self.user.is_platform_staff:
+            # a member manager edits their own member but cannot move it to another platform
+            self.fields["platform"].disabled = True
+
+
+class SiteForm(ScopedForm):
+    member_fields = ("member",)
+
+    class Meta:
+        model = m.Site
+        fields = [
+            "member",
+            "code",
+            "name",
+            "finess",
+            "address",
+            "postcode",
+            "town",
+            "departement",
+            "latitude",
+            "longitude",
+        ]
+
+
+class EquipmentForm(ScopedForm):
+    site_fields = ("site",)
+
+    class Meta:
+        model = m.Equipment
+        fields = [
+            "code",
+            "name",
+            "modality",
+            "site",
+            "holder",
+            "manufacturer",
+            "model_name",
+            "installed_on",
+            "active",
+        ]
+
+
+class AuthorizationForm(ScopedForm):
+    class Meta:
+        model = m.Authorization
+        fields = ["equipment", "number", "decided_on", "starts_on", "ends_on", "notes"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["equipment"].queryset = access.writable(self.user, m.Equipment)
+
+
+class PractitionerForm(ScopedForm):
+    """Privileges may be held on any site of the platform, so `sites` is not member-scoped."""
+
+    member_fields = ("member",)
+    competences = forms.MultipleChoiceField(
+        label=_("compétences"),
+        choices=m.Competence.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = m.Practitioner
+        fields = [
+            "member",
+            "rpps",
+            "first_name",
+            "last_name",
+            "status",
+            "competences",
+            "working_time",
+            "sites",
+            "email",
+            "phone",
+            "active",
+        ]
+        widgets = {"sites": forms.CheckboxSelectMultiple}
+
+
+class TechnologistForm(ScopedForm):
+    member_fields = ("member",)
+    site_fields = ("site",)
+    modalities = forms.MultipleChoiceField(
+        label=_("modalités"),
+        choices=m.Modality.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = m.Technologist
+        fields = [
+            "member",
+            "site",
+            "first_name",
+            "last_name",
+            "rpps",
+            "modalities",
+            "working_time",
+            "active",
+        ]
+
+
+class ConventionForm(ScopedForm):
+    class Meta:
+        model = m.Convention
+        fields = [
+            "platform",
+            "title",
+            "version",
+            "signed_on",
+            "effective_from",
+            "effective_to",
+            "notes",
+        ]
+
+
+class ShareForm(forms.Form):
+    member = forms.ModelChoiceField(queryset=m.Member.objects.all(), widget=forms.HiddenInput)
+    time_share = forms.DecimalField(label=_("temps machine (%)"), max_digits=5, decimal_places=2)
+    revenue_share = forms.DecimalField(label=_("recettes (%)"), max_digits=5, decimal_places=2)
+    cost_share = forms.DecimalField(label=_("charges (%)"), max_digits=5, decimal_places=2)
+
+
+ShareFormSet = forms.formset_factory(ShareForm, extra=0)
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Type de données"), choices=[(k.key, k.label) for k in KINDS.values()]
+    )
+    file = forms.FileField(label=_("Fichier CSV ou XLSX"))

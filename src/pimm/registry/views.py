@@ -1,0 +1,225 @@
+"""Registry pages: thin views over `screens`, `access` and `services`."""
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from pimm.registry import access, services
+from pimm.registry import models as m
+from pimm.registry.forms import ImportForm, ShareFormSet
+from pimm.registry.imports import KINDS, registry_import
+from pimm.registry.screens import SCREENS, Screen
+
+PAGE_SIZE = 25
+
+
+def _screen(key: str) -> Screen:
+    try:
+        return SCREENS[key]
+    except KeyError:
+        raise Http404 from None
+
+
+def _cell(obj, path: str):
+    value = obj
+    for part in path.split("."):
+        value = getattr(value, part)
+        if callable(value):
+            value = value()
+    return value
+
+
+@login_required
+def object_list(request: HttpRequest, key: str) -> HttpResponse:
+    screen = _screen(key)
+    if not access.can_read_any(request.user, screen.model):
+        raise PermissionDenied
+    qs = access.visible(request.user, screen.model)
+    if screen.select_related:
+        qs = qs.select_related(*screen.select_related)
+    query = request.GET.get("q", "").strip()
+    if query:
+        cond = Q()
+        for name in screen.search:
+            cond |= Q(**{f"{name}__icontains": query})
+        qs = qs.filter(cond)
+    page = Paginator(
+        qs.order_by(*(screen.model._meta.ordering or ["pk"]), "pk"), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    rows = [(obj, [_cell(obj, path) for _label, path in screen.columns]) for obj in page]
+    context = {
+        "screen": screen,
+        "page": page,
+        "rows": rows,
+        "query": query,
+        "can_create": access.can_create(request.user, screen.model),
+    }
+    template = "registry/_table.html" if request.htmx else "registry/list.html"
+    return render(request, template, context)
+
+
+def _fields(obj, screen: Screen) -> list[tuple[str, object]]:
+    out = []
+    for field in obj._meta.concrete_fields:
+        if field.name in screen.detail_exclude:
+            continue
+        display = getattr(obj, f"get_{field.name}_display", None)
+        value = display() if display else getattr(obj, field.name)
+        if field.name == "competences":
+            value = ", ".join(obj.competence_labels())
+        elif isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        out.append((field.verbose_name, value))
+    for name in screen.m2m:
+        out.append(
+            (
+                obj._meta.get_field(name).verbose_name,
+                ", ".join(str(x) for x in getattr(obj, name).all()),
+            )
+        )
+    return out
+
+
+@login_required
+def object_detail(request: HttpRequest, key: str, pk: int) -> HttpResponse:
+    screen = _screen(key)
+    obj = access.get_for_user(request.user, screen.model, pk)
+    related = []
+    for rel in screen.related:
+        rel_screen = SCREENS[rel.screen]
+        items = access.visible(request.user, rel_screen.model, rel.queryset(obj))
+        related.append((rel.title, list(items[:50])))
+    context = {
+        "screen": screen,
+        "object": obj,
+        "fields": _fields(obj, screen),
+        "related": related,
+        "can_edit": access.can_write(request.user, obj),
+        "history": obj.history.select_related("history_user")[:20],
+    }
+    if isinstance(obj, m.Convention):
+        context["keys"] = obj.sharing_keys.select_related("member")
+    if isinstance(obj, m.Equipment) and context["can_edit"]:
+        context["add_authorization"] = True
+    return render(request, "registry/detail.html", context)
+
+
+def _save(request, screen: Screen, form) -> HttpResponse | None:
+    if not form.is_valid():
+        return None
+    obj = form.save(commit=False)
+    m2m = {name: form.cleaned_data[name] for name in screen.m2m if name in form.cleaned_data}
+    try:
+        services.registry_object_save(actor=request.user, obj=obj, m2m=m2m)
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return None
+    except PermissionDenied as exc:
+        form.add_error(None, str(exc) or _("Action non autorisée."))
+        return None
+    messages.success(request, _("Enregistré : %(obj)s") % {"obj": obj})
+    return redirect(obj.get_absolute_url())
+
+
+@login_required
+def object_create(request: HttpRequest, key: str) -> HttpResponse:
+    screen = _screen(key)
+    if not access.can_create(request.user, screen.model):
+        raise PermissionDenied
+    initial = {k: v for k, v in request.GET.items() if k in screen.form.base_fields}
+    if screen.model is not m.Platform and "platform" in screen.form.base_fields:
+        initial.setdefault("platform", m.Platform.objects.order_by("pk").first())
+    form = screen.form(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and (response := _save(request, screen, form)):
+        return response
+    return render(request, "registry/form.html", {"screen": screen, "form": form, "object": None})
+
+
+@login_required
+def object_edit(request: HttpRequest, key: str, pk: int) -> HttpResponse:
+    screen = _screen(key)
+    obj = access.get_for_user(request.user, screen.model, pk, write=True)
+    form = screen.form(request.POST or None, instance=obj, user=request.user)
+    if request.method == "POST" and (response := _save(request, screen, form)):
+        return response
+    return render(request, "registry/form.html", {"screen": screen, "form": form, "object": obj})
+
+
+@login_required
+def convention_keys(request: HttpRequest, pk: int) -> HttpResponse:
+    convention = access.get_for_user(request.user, m.Convention, pk, write=True)
+    members = m.Member.objects.filter(platform_id=convention.platform_id).order_by("name")
+    current = {k.member_id: k for k in convention.sharing_keys.all()}
+    initial = [
+        {
+            "member": mem.pk,
+            "time_share": getattr(current.get(mem.pk), "time_share", Decimal(0)),
+            "revenue_share": getattr(current.get(mem.pk), "revenue_share", Decimal(0)),
+            "cost_share": getattr(current.get(mem.pk), "cost_share", Decimal(0)),
+        }
+        for mem in members
+    ]
+    formset = ShareFormSet(request.POST or None, initial=initial)
+    error = None
+    if request.method == "POST" and formset.is_valid():
+        shares = [
+            services.Share(
+                member_id=f.cleaned_data["member"].pk,
+                time_share=f.cleaned_data["time_share"],
+                revenue_share=f.cleaned_data["revenue_share"],
+                cost_share=f.cleaned_data["cost_share"],
+            )
+            for f in formset
+        ]
+        try:
+            services.sharing_keys_set(actor=request.user, convention=convention, shares=shares)
+        except ValidationError as exc:
+            error = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+        else:
+            messages.success(request, _("Clés de répartition enregistrées."))
+            return redirect(convention.get_absolute_url())
+    names = {mem.pk: mem.name for mem in members}
+    rows = [(names.get(int(f["member"].value() or 0), "?"), f) for f in formset]
+    return render(
+        request,
+        "registry/keys.html",
+        {"convention": convention, "formset": formset, "rows": rows, "error": error},
+    )
+
+
+@login_required
+def import_view(request: HttpRequest) -> HttpResponse:
+    if not access.can_create(request.user, m.Site):
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        result = registry_import(
+            actor=request.user,
+            kind=form.cleaned_data["kind"],
+            name=upload.name,
+            content=upload.read(),
+        )
+        if result.ok:
+            messages.success(
+                request,
+                _("Import réussi : %(c)s créé(s), %(u)s mis à jour.")
+                % {"c": result.created, "u": result.updated},
+            )
+        else:
+            messages.error(
+                request,
+                _("Import refusé : %(n)s erreur(s). Aucune ligne n'a été enregistrée.")
+                % {"n": len(result.errors)},
+            )
+    return render(
+        request, "registry/import.html", {"form": form, "result": result, "kinds": KINDS.values()}
+    )

@@ -1,0 +1,15 @@
+"""Top-level URL map: web pages, accounts, the JSON API and the superusers' admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from pimm.api import api
+
+urlpatterns = [
+    path("", include("pimm.web.urls")),
+    path("comptes/", include("pimm.accounts.urls")),
+    path("registre/", include("pimm.registry.urls")),
+    path("api/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,31 @@
+"""The navigation bar: only the entries the current user may open."""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from pimm.registry import access
+from pimm.registry import models as m
+
+
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = [(_("Tableau de bord"), reverse("web:dashboard"))]
+    for model, label, url in (
+        (m.Member, _("Membres"), "registry:member_list"),
+        (m.Site, _("Sites"), "registry:site_list"),
+        (m.Equipment, _("Équipements"), "registry:equipment_list"),
+        (m.Practitioner, _("Radiologues"), "registry:practitioner_list"),
+        (m.Technologist, _("MERM"), "registry:technologist_list"),
+        (m.Convention, _("Convention"), "registry:convention_list"),
+    ):
+        if access.can_read_any(user, model):
+            items.append((label, reverse(url)))
+    if access.can_create(user, m.Site):
+        items.append((_("Import"), reverse("registry:import")))
+    if user.has_perm("accounts.manage_users"):
+        items.append((_("Comptes"), reverse("accounts:users")))
+    if user.has_perm("accounts.view_audit"):
+        items.append((_("Audit"), reverse("accounts:audit")))
+    return {"nav_items": items}

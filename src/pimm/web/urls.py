@@ -1,0 +1,6 @@
+from django.urls import path
+
+from pimm.web import views
+
+app_name = "web"
+urlpatterns = [path("", views.dashboard, name="dashboard")]
