@@ -1,12 +1,12 @@
-"""Employee Shift Scheduling Benchmark (Curtois, schedulingbenchmarks.org) reader, objective and model.
+"""Employee Shift Scheduling Benchmark (Curtois, schedulingbenchmarks.org): reader and model.
 
 The benchmark is an external yardstick: if the engine reproduces the published best-known values on
 these instances, it is a general rostering solver and not one tuned to our own demo. Reading rules
 that decide the objective (checked by reproducing 607, 828 and 1001 on Instance1-3):
 
-- day 0 is a Monday; a weekend (days 7k+5, 7k+6) counts as worked when Saturday *or* Sunday is worked;
-- minimum consecutive shifts / days off constrain only stretches that lie strictly inside the
-  horizon: a stretch touching day 0 or the last day may be shorter (the published model assumes the
+- day 0 is a Monday; a weekend (days 7k+5, 7k+6) counts as worked if Saturday *or* Sunday is;
+- minimum consecutive shifts / days off constrain only stretches strictly inside the horizon:
+  a stretch touching day 0 or the last day may be shorter (the published model assumes the
   employee may have worked / rested before and after the planning period);
 - every staff limit, days off and forbidden successions are hard; requests and cover are soft.
 
@@ -112,7 +112,9 @@ def parse_instance(text: str, name: str = "instance") -> Instance:
                 k, v = part.split("=")
                 max_shifts[k] = int(v)
         staff.append(
-            Staff(sid, max_shifts, int(maxm), int(minm), int(maxc), int(minc), int(mindo), int(maxw))
+            Staff(
+                sid, max_shifts, int(maxm), int(minm), int(maxc), int(minc), int(mindo), int(maxw)
+            )
         )
     days_off = {s.id: frozenset() for s in staff}
     for row in sections.get("SECTION_DAYS_OFF", []):
@@ -148,7 +150,7 @@ def read_instance(path: str | Path) -> Instance:
 
 
 def read_best_known(readme: str | Path) -> dict[str, int]:
-    """Best-known values from the README table next to the instances (``| Instance1.txt | ... | 607 |``)."""
+    """Best-known values from the README table next to the instances (last column)."""
     out: dict[str, int] = {}
     for line in Path(readme).read_text(encoding="utf-8").splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
@@ -159,7 +161,7 @@ def read_best_known(readme: str | Path) -> dict[str, int]:
     return out
 
 
-# ------------------------------------------------------------------------------- checker (independent)
+# ------------------------------------------------------------------- checker (independent)
 
 
 def _stretches(worked: list[bool], value: bool) -> list[tuple[int, int]]:
@@ -211,9 +213,7 @@ def check_roster(inst: Instance, roster: Roster) -> tuple[list[str], int]:
             inside = start > 0 and start + length < inst.horizon
             if inside and length < st.min_days_off:
                 errors.append(f"{st.id}: only {length} days off from day {start}")
-        weekends = sum(
-            1 for w in range(inst.weeks) if worked[7 * w + 5] or worked[7 * w + 6]
-        )
+        weekends = sum(1 for w in range(inst.weeks) if worked[7 * w + 5] or worked[7 * w + 6])
         if weekends > st.max_weekends:
             errors.append(f"{st.id}: {weekends} weekends > {st.max_weekends}")
         for d in inst.days_off.get(st.id, ()):
@@ -236,7 +236,9 @@ def objective(inst: Instance, roster: Roster) -> int:
         counts[d, s] = counts.get((d, s), 0) + 1
     for c in inst.cover:
         n = counts.get((c.day, c.shift), 0)
-        total += c.weight_under * max(0, c.requirement - n) + c.weight_over * max(0, n - c.requirement)
+        total += c.weight_under * max(0, c.requirement - n) + c.weight_over * max(
+            0, n - c.requirement
+        )
     return total
 
 
@@ -309,9 +311,9 @@ def _greedy_hint(inst: Instance) -> Roster:
                     prev = roster.get((e, d - 1))
                     if prev and s.id in shift_by_id[prev].forbidden_next:
                         continue
-                    if week is not None and week not in weekends[e]:
-                        if len(weekends[e]) >= st.max_weekends:
-                            continue
+                    new_weekend = week is not None and week not in weekends[e]
+                    if new_weekend and len(weekends[e]) >= st.max_weekends:
+                        continue
                     key = (
                         unwanted.get((e, d, s.id), 0) - wanted.get((e, d, s.id), 0),
                         minutes[e] - st.min_minutes,
@@ -374,10 +376,14 @@ def build_model(inst: Instance):
         # min consecutive shifts / days off, stretches strictly inside the horizon only
         for length in range(1, st.min_consecutive):
             for d in range(1, H - length):
-                m.add_bool_or([ws[d - 1], *(ws[i].Not() for i in range(d, d + length)), ws[d + length]])
+                m.add_bool_or(
+                    [ws[d - 1], *(ws[i].Not() for i in range(d, d + length)), ws[d + length]]
+                )
         for length in range(1, st.min_days_off):
             for d in range(1, H - length):
-                m.add_bool_or([ws[d - 1].Not(), *(ws[i] for i in range(d, d + length)), ws[d + length].Not()])
+                m.add_bool_or(
+                    [ws[d - 1].Not(), *(ws[i] for i in range(d, d + length)), ws[d + length].Not()]
+                )
         # weekends
         wk = []
         for wkn in range(inst.weeks):
