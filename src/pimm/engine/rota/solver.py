@@ -232,16 +232,18 @@ def build(problem: RotaProblem, assume: bool = False, objective: bool = True) ->
         for p in problem.practitioners
     }
     norm = []
+    norm_ub = 0
     ub = total_points + max([abs(c) for c in carried.values()] or [0])
     for p in problem.practitioners:
         wt = max(1, round(p.working_time * 100))
         hi = (ub * 100) // wt + 1
+        norm_ub = max(norm_ub, hi)
         n = m.new_int_var(-hi, hi, f"norm[{p.id}]")
         e = 100 * (load[p.id] + carried[p.id])
         m.add(wt * n <= e)
         m.add(e <= wt * n + wt - 1)
         norm.append(n)
-    spread_ub = 2 * max([n.proto.domain[-1] for n in norm] or [0]) + 1
+    spread_ub = 2 * norm_ub + 1
     hi_n = m.new_int_var(-spread_ub, spread_ub, "max_norm")
     lo_n = m.new_int_var(-spread_ub, spread_ub, "min_norm")
     if norm:
