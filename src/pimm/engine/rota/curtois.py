@@ -427,8 +427,8 @@ def solve_instance(
     stop_event: threading.Event | Callable[[], bool] | None = None,
     hint: bool = True,
 ) -> CurtoisResult:
-    """Two phases. (1) Small models only: one worker with the full LP relaxation (linearization level 2) for up to
-    40 % of the time: on the published instances it proves the optimum in a few seconds, where
+    """Two phases. (1) Small models only: one worker with the full LP relaxation
+    (linearization level 2) for up to 40 % of the time: on the published instances it proves the optimum in a few seconds, where
     the multi-worker portfolio keeps a weak bound. (2) If not proven, the portfolio with
     ``workers`` (LNS, local search) from the best roster so far for the remaining time."""
     started = time.monotonic()

@@ -392,7 +392,8 @@ def solve(
     bm = build(problem)
     _hint(bm, problem)
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit_s
+    # the limit covers model building and the hint too
+    solver.parameters.max_time_in_seconds = max(0.5, time_limit_s - (time.monotonic() - started))
     solver.parameters.num_workers = max(1, workers)
     if len(bm.x) > LARGE_MODEL:
         # Presolve costs ~15 s on a year of the demo PIMM and gains little; searching from
