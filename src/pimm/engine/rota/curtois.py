@@ -428,8 +428,9 @@ def solve_instance(
     hint: bool = True,
 ) -> CurtoisResult:
     """Two phases. (1) Small models only: one worker with the full LP relaxation
-    (linearization level 2) for up to 40 % of the time: on the published instances it proves the optimum in a few seconds, where
-    the multi-worker portfolio keeps a weak bound. (2) If not proven, the portfolio with
+    (linearization level 2) for up to 40 % of the time: on the published instances it proves
+    the optimum in a few seconds, where the multi-worker portfolio keeps a weak bound.
+    (2) If not proven, the portfolio with
     ``workers`` (LNS, local search) from the best roster so far for the remaining time."""
     started = time.monotonic()
     model, x, work = build_model(inst)

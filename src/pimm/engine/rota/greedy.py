@@ -1,6 +1,6 @@
 """A constructive rota used as a CP-SAT solution hint.
 
-Shifts are taken in time order (the scarcest line first at equal times) and each goes to the
+Shifts are taken line by line, scarcest line first, each in time order, and each goes to the
 eligible practitioner with the lowest normalised load who breaks no hard rule, preferring the
 previous holder in a re-solve and respecting wishes. It can dead-end on tight instances; the
 solver then repairs the partial hint. Quotas are only steered, not enforced.
@@ -37,10 +37,14 @@ def greedy_rota(problem: RotaProblem, eligible: dict[str, list[str]]) -> dict[st
     out: dict[str, str] = {}
 
     def fits(pid, s) -> bool:
-        for b_start, b_rest_end, b_end in busy[pid][-6:]:
+        gives = s.is_night and (kind.get(s.line_id) != ASTREINTE or st.rest_after_astreinte)
+        s_rest_end = s.end + (rest if gives else timedelta())
+        for b_start, b_rest_end, b_end in busy[pid]:
             if s.start < b_end and b_start < s.end:
                 return False
             if b_end <= s.start < b_rest_end:
+                return False
+            if s.end <= b_start < s_rest_end:
                 return False
         if s.is_night and nights[pid, s.date.year, s.date.month] >= st.max_nights_per_month:
             return False
@@ -70,7 +74,11 @@ def greedy_rota(problem: RotaProblem, eligible: dict[str, list[str]]) -> dict[st
         member_load[people[pid].member_id] += p
         out[s.id] = pid
 
-    shifts = sorted(problem.shifts, key=lambda s: (s.start, len(eligible.get(s.id, ()))))
+    # Lines with few eligible practitioners first (whole line), then time order.
+    line_size = defaultdict(int)
+    for s in problem.shifts:
+        line_size[s.line_id] = max(line_size[s.line_id], len(eligible.get(s.id, ())))
+    shifts = sorted(problem.shifts, key=lambda s: (line_size[s.line_id], s.start))
     for s in shifts:
         if s.id in locked:
             take(locked[s.id], s)
