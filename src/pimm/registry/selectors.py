@@ -1,12 +1,38 @@
-"""Reads other apps may rely on (they never reach into registry models' internals)."""
+"""Reads other rooms rely on (they never reach into registry models' internals)."""
 
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
+from pimm.registry import models as m
 from pimm.registry.models import Convention, Equipment, Practitioner, SharingKey, Technologist
+
+
+def current_platform() -> m.Platform | None:
+    return m.Platform.objects.order_by("pk").first()
+
+
+def sharing_keys_on(*, platform_id: int, day: dt.date) -> list[SharingKey]:
+    convention = convention_in_force(platform_id=platform_id, day=day)
+    if convention is None:
+        return []
+    return list(convention.sharing_keys.select_related("member").order_by("member__code"))
+
+
+def active_practitioners(*, platform_id: int | None = None) -> QuerySet:
+    qs = Practitioner.objects.filter(active=True).select_related("member")
+    if platform_id is not None:
+        qs = qs.filter(member__platform_id=platform_id)
+    return qs.prefetch_related("sites").order_by("last_name", "first_name")
+
+
+def sites_of(*, platform_id: int | None = None) -> QuerySet:
+    qs = m.Site.objects.select_related("member")
+    if platform_id is not None:
+        qs = qs.filter(member__platform_id=platform_id)
+    return qs.order_by("code")
 
 
 def convention_in_force(*, platform_id: int, day: dt.date) -> Convention | None:
