@@ -7,7 +7,9 @@ of A, a radiologist of A, an ARS reviewer, and the objects of another member B t
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from pimm.accounts.models import User
 from pimm.accounts.roles import Role
@@ -23,6 +25,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Load the demo PIMM once into the test database; each test runs in a rolled-back transaction."""
     with django_db_blocker.unblock():
         load_demo(seed=7, scale=1)
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in French: a request in English (i18n tests) must not leak into the
+    next test run by the same worker thread."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @dataclass
