@@ -4,6 +4,7 @@ import time
 from dataclasses import replace
 from datetime import date
 
+from pimm.engine.rota import solver
 from pimm.engine.rota.checker import check_rota
 from pimm.engine.rota.model import OnCallLine, Practitioner, RotaSettings
 from pimm.engine.rota.solver import _solve_one, components, spread_lower_bound
@@ -22,7 +23,8 @@ def _two_territories():
     return problem(team, lines=(north, south), end=date(2027, 3, 7), settings=LOOSE)
 
 
-def test_disjoint_territories_split_and_merge_checker_valid():
+def test_disjoint_territories_split_and_merge_checker_valid(monkeypatch):
+    monkeypatch.setattr(solver, "DECOMPOSE_ABOVE", 0)
     pb = _two_territories()
     parts = components(pb)
     assert len(parts) == 2
