@@ -327,13 +327,13 @@ def build(problem: RotaProblem, assume: bool = False, objective: bool = True) ->
 def spread_lower_bound(problem: RotaProblem) -> int:
     """A valid lower bound on the solver's spread (tenths of a point per FTE, floored loads).
 
-    For every line, the practitioners competent for it form a pool S; the lines that only S
-    can staff must be carried by S, so the largest normalised load in S is at least
-    (their points + carried points of S) / FTE of S. The others can carry at most everything
-    else, so the smallest normalised load outside S is at most (other points + their carried
-    points) / their FTE. The difference bounds the spread from below (leave and rest rules
-    only make it larger). Components that share no practitioner give the same bound from their
-    fixed averages: max average − min average.
+    For every line, the practitioners competent for it form a pool; for S a union of pools, the
+    lines that only S can staff must be carried by S, so the largest normalised load is at least
+    (their points + carried points of S) / FTE of S. For any other such set S', the others
+    (everyone − S') can carry at most everything not forced on S', so the smallest normalised
+    load is at most (those points + their carried points) / their FTE. The difference bounds
+    the spread from below (leave and rest rules only make it larger). Components that share no
+    practitioner give the same kind of bound from their fixed averages.
     """
     from fractions import Fraction
 
@@ -359,25 +359,36 @@ def spread_lower_bound(problem: RotaProblem) -> int:
         w = sum(wt[i] for i in ids)
         return (100 * (points + sum(carried[i] for i in ids)) / w).__floor__()
 
-    best = 0
-    pools = set(pool.values())
-    # union of pools that overlap (components) too
+    # Candidate sets: unions of the pools of up to three lines, and of whole components.
+    from itertools import combinations
+
+    lids = sorted(pool)
+    cands: set[frozenset] = set()
+    for k in (1, 2, 3):
+        for combo in combinations(lids, k):
+            cands.add(frozenset().union(*(pool[lid] for lid in combo)))
     comps: list[set] = []
-    for s in pools:
-        merged = set(s)
+    for ps in set(pool.values()):
+        merged = set(ps)
         for c in [c for c in comps if c & merged]:
             merged |= c
             comps.remove(c)
         comps.append(merged)
-    pools |= {frozenset(c) for c in comps}
-    for S in pools:
-        forced = sum(line_pts[lid] for lid, ps in pool.items() if ps <= S)
-        rest = everyone - S
-        if not rest:
-            continue
-        free = total - forced  # what the others could carry at most
-        free_rest = sum(line_pts[lid] for lid, ps in pool.items() if ps & rest)
-        best = max(best, norm_floor(forced, S) - norm_floor(min(free, free_rest), rest))
+    cands |= {frozenset(c) for c in comps}
+
+    def forced(group):  # points of the lines only ``group`` can staff
+        return sum(line_pts[lid] for lid, ps in pool.items() if ps <= group)
+
+    # The largest normalised load is at least the average of any set over the points forced on
+    # it; the smallest is at most the average of any set over all it could possibly carry
+    # (everything not forced on the others). The two sets are chosen independently.
+    high = max(norm_floor(forced(grp), grp) for grp in cands)
+    lows = [norm_floor(total, everyone)]
+    for grp in cands:
+        rest = everyone - grp
+        if rest:
+            lows.append(norm_floor(total - forced(grp), rest))
+    best = high - min(lows)
     return max(0, best)
 
 
