@@ -6,6 +6,17 @@ practitioner's two-week absence.
                               [--workers W] [--seed SEED]
 
 Every rota is verified by the independent checker; a violation makes the script exit with 1.
+``gap`` is (objective − proven bound) / objective. The bound is CP-SAT's, with the competence-pool
+lower bound on the spread (``solver.spread_lower_bound``) in the model as a redundant constraint.
+
+Figures (2-core machine under load, 2 workers, seed 42), 89a7321:
+    scale 1 (60 practitioners, 1793 shifts), --seconds 10,60:
+        10 s: first rota 6.8 s, objective 206299, bound 160875, gap 22 %, spread 26.0 pts/FTE
+        60 s: first rota 7.2 s, objective 181516, bound 160875, gap 11.4 %, spread 23.0 pts/FTE
+        re-solve after a 2-week absence: 10 of 1793 cells changed (0.56 %)
+    --scale 4 --seconds 60 (240 practitioners, 7175 shifts): first rota 18.2 s, objective
+        883989, bound 570554, gap 35.5 %, spread 27.9 pts/FTE
+    (before the pool bound, db3c5ad: bound 0, gap 100 % everywhere; spread 26.0 at 60 s)
 """
 
 from __future__ import annotations
@@ -109,6 +120,7 @@ def main(argv=None) -> int:
                 "objective", "bound", "gap", "spread_pts_per_fte", "gini", "pref_penalty",
                 "checker"]  # fmt: skip
         print_table(rows, cols)
+        print("gap = (objective - proven bound) / objective; target < 1 % at 60 s")
         for r in rows:
             if "changed_cells" in r:
                 print(
