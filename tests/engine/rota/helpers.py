@@ -7,9 +7,6 @@ from datetime import date
 from pimm.engine.rota.calendar import generate_shifts
 from pimm.engine.rota.checker import check_rota
 from pimm.engine.rota.model import (
-    WEEKEND_DAY,
-    WEEKEND_NIGHT,
-    WEEKNIGHT,
     OnCallLine,
     Practitioner,
     RotaProblem,
@@ -52,5 +49,3 @@ def solved(pb: RotaProblem, seconds: float = 5.0, **kw):
         violations = check_rota(pb, res.assignments)
         assert violations == [], [v.message for v in violations]
     return res
-
-

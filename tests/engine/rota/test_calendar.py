@@ -30,7 +30,10 @@ def test_categories_and_times_over_a_week():
     first = shifts[0]
     assert (first.start, first.end) == (datetime(2027, 3, 1, 18, 30), datetime(2027, 3, 2, 8, 30))
     sat_day = shifts[5]
-    assert (sat_day.start, sat_day.end) == (datetime(2027, 3, 6, 8, 30), datetime(2027, 3, 6, 18, 30))
+    assert (sat_day.start, sat_day.end) == (
+        datetime(2027, 3, 6, 8, 30),
+        datetime(2027, 3, 6, 18, 30),
+    )
 
 
 def test_line_only_gets_the_periods_it_covers():

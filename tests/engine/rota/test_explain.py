@@ -31,8 +31,10 @@ def test_everyone_on_leave_for_a_month():
 
 
 def test_quotas_over_100_percent():
-    pb = problem(people(2, "A") + people(2, "B", prefix="q"),
-                 quotas=(MemberQuota("A", 70, 5), MemberQuota("B", 50, 5)))
+    pb = problem(
+        people(2, "A") + people(2, "B", prefix="q"),
+        quotas=(MemberQuota("A", 70, 5), MemberQuota("B", 50, 5)),
+    )
     res = solved(pb)
     assert res.status == "INFEASIBLE"
     assert any("120 %" in t and "plus de 100 %" in t for t in res.explanation)
@@ -42,10 +44,12 @@ def test_night_cap_conflict_found_with_assumptions():
     # Two neuro practitioners, 14 neuro nights, at most 3 nights each in March: 6 < 10 nights.
     gen = people(6)
     neuro = people(2, competences=("general", "neuro"), prefix="n")
-    neuro_nights = OnCallLine("neuro", "Neuroradiologie", "neuro", "astreinte",
-                              categories=("weeknight",))
-    pb = problem(gen + neuro, lines=(GENERAL, neuro_nights),
-                 settings=RotaSettings(max_nights_per_month=3))
+    neuro_nights = OnCallLine(
+        "neuro", "Neuroradiologie", "neuro", "astreinte", categories=("weeknight",)
+    )
+    pb = problem(
+        gen + neuro, lines=(GENERAL, neuro_nights), settings=RotaSettings(max_nights_per_month=3)
+    )
     res = solved(pb, seconds=10)
     assert res.status == "INFEASIBLE"
     text = " ".join(res.explanation)
@@ -55,9 +59,11 @@ def test_night_cap_conflict_found_with_assumptions():
 
 
 def test_locked_cell_on_leave_is_named():
-    pb = problem(people(4),
-                 unavailabilities=(Unavailability("p2", date(2027, 3, 2), date(2027, 3, 3)),),
-                 locked=(Assignment("gen:2027-03-02:weeknight", "p2"),))
+    pb = problem(
+        people(4),
+        unavailabilities=(Unavailability("p2", date(2027, 3, 2), date(2027, 3, 3)),),
+        locked=(Assignment("gen:2027-03-02:weeknight", "p2"),),
+    )
     res = solved(pb)
     assert res.status == "INFEASIBLE"
     text = " ".join(res.explanation)

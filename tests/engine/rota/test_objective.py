@@ -27,8 +27,14 @@ def test_spread_is_the_brute_force_minimum():
         Practitioner("part", "A", frozenset({"general"}), 0.5, "Dr Part"),
         Practitioner("other", "B", frozenset({"general"}), 0.8, "Dr Other"),
     )
-    pb = problem(team, lines=(ASTR,), start=date(2027, 3, 4), end=date(2027, 3, 8),
-                 settings=LOOSE, carried_points={"other": 1.5})
+    pb = problem(
+        team,
+        lines=(ASTR,),
+        start=date(2027, 3, 4),
+        end=date(2027, 3, 8),
+        settings=LOOSE,
+        carried_points={"other": 1.5},
+    )
     best = None
     ids = [p.id for p in team]
     for combo in itertools.product(ids, repeat=len(pb.shifts)):
@@ -46,7 +52,9 @@ def test_spread_is_the_brute_force_minimum():
 
 def test_load_proportional_to_working_time():
     team = people(4) + (Practitioner("half", "A", frozenset({"general"}), 0.5, "Dr Half"),)
-    pb = problem(team, lines=(ASTR,), end=date(2027, 3, 28), settings=replace(LOOSE, fairness_tolerance=1.0))
+    pb = problem(
+        team, lines=(ASTR,), end=date(2027, 3, 28), settings=replace(LOOSE, fairness_tolerance=1.0)
+    )
     res = solved(pb)
     load = {ld.practitioner_id: ld for ld in res.loads}
     full = [load[f"p{i}"].points for i in range(4)]
@@ -62,12 +70,18 @@ def test_preferences_honoured_when_free():
         Preference("p1", -3, date=date(2027, 3, 7)),
         Preference("p2", 2, date=date(2027, 3, 3)),
     )
-    pb = problem(people(4), lines=(ASTR,), preferences=wishes,
-                 settings=replace(LOOSE, fairness_tolerance=3.0))
+    pb = problem(
+        people(4),
+        lines=(ASTR,),
+        preferences=wishes,
+        settings=replace(LOOSE, fairness_tolerance=3.0),
+    )
     res = solved(pb)
     held = {a.shift_id: a.practitioner_id for a in res.assignments}
     assert held["astr:2027-03-06:weekend_day"] == "p0"
-    assert all(held[s.id] != "p1" for s in pb.shifts if s.date in (date(2027, 3, 6), date(2027, 3, 7)))
+    assert all(
+        held[s.id] != "p1" for s in pb.shifts if s.date in (date(2027, 3, 6), date(2027, 3, 7))
+    )
     assert held["astr:2027-03-03:weeknight"] == "p2"
     assert res.preference_penalty == 0
 
@@ -77,9 +91,12 @@ def test_minimal_change_resolve_after_an_absence():
     first = solved(pb, seconds=10)
     assert first.feasible
     leave = Unavailability("p0", date(2027, 3, 15), date(2027, 3, 21))
-    lost = [a for a in first.assignments
-            if a.practitioner_id == "p0" and leave.start <= next(
-                s.date for s in pb.shifts if s.id == a.shift_id) <= leave.end]
+    lost = [
+        a
+        for a in first.assignments
+        if a.practitioner_id == "p0"
+        and leave.start <= next(s.date for s in pb.shifts if s.id == a.shift_id) <= leave.end
+    ]
     assert lost  # the absence hits published duties
     again = replace(pb, unavailabilities=(leave,), previous=first.assignments)
     res = solved(again, seconds=10)

@@ -38,7 +38,16 @@ def test_coverage_every_shift_exactly_once():
     assert sorted(a.shift_id for a in res.assignments) == sorted(s.id for s in pb.shifts)
     rota = list(res.assignments)
     assert rules(pb, rota[1:]) == ["coverage"]
-    assert rules(pb, [*rota, Assignment(rota[0].shift_id, "p4" if rota[0].practitioner_id != "p4" else "p3")]) != []
+    assert (
+        rules(
+            pb,
+            [
+                *rota,
+                Assignment(rota[0].shift_id, "p4" if rota[0].practitioner_id != "p4" else "p3"),
+            ],
+        )
+        != []
+    )
 
 
 def test_competence():
@@ -48,8 +57,13 @@ def test_competence():
     res = solved(pb)
     assert res.feasible
     neuro_ids = {p.id for p in neuro}
-    assert all(a.practitioner_id in neuro_ids for a in res.assignments if a.shift_id.startswith("neuro"))
-    bad = [Assignment(a.shift_id, "p0") if a.shift_id.startswith("neuro") else a for a in res.assignments]
+    assert all(
+        a.practitioner_id in neuro_ids for a in res.assignments if a.shift_id.startswith("neuro")
+    )
+    bad = [
+        Assignment(a.shift_id, "p0") if a.shift_id.startswith("neuro") else a
+        for a in res.assignments
+    ]
     assert "competence" in rules(pb, bad)
 
 
@@ -106,16 +120,25 @@ def test_rest_after_a_garde_night():
     ]
     assert rules(pb0, bad) == ["rest"]
     # an astreinte night does not give rest by default, a garde does
-    assert rules(problem(people(4), lines=(ASTR,), start=date(2027, 3, 6), end=date(2027, 3, 7)),
-                 [Assignment(a.shift_id.replace("gen", "astr"), a.practitioner_id) for a in bad]) == []
+    assert (
+        rules(
+            problem(people(4), lines=(ASTR,), start=date(2027, 3, 6), end=date(2027, 3, 7)),
+            [Assignment(a.shift_id.replace("gen", "astr"), a.practitioner_id) for a in bad],
+        )
+        == []
+    )
 
 
 def test_day_activity_after_a_night():
     # p0 has a day activity on Tuesday: no Monday night garde for p0 (repos de sécurité).
     act = DayActivity("p0", datetime(2027, 3, 2, 8, 30), datetime(2027, 3, 2, 18, 0))
     monday = "gen:2027-03-01:weeknight"
-    pb = problem(people(3), end=date(2027, 3, 3), day_activities=(act,),
-                 preferences=(Preference("p0", 50, shift_id=monday),))
+    pb = problem(
+        people(3),
+        end=date(2027, 3, 3),
+        day_activities=(act,),
+        preferences=(Preference("p0", 50, shift_id=monday),),
+    )
     res = solved(pb)
     assert res.feasible and holder(res, monday) != "p0"
     bad = [Assignment(s.id, f"p{i}") for i, s in enumerate(pb.shifts)]
@@ -125,8 +148,9 @@ def test_day_activity_after_a_night():
 def test_max_consecutive_duties():
     settings = RotaSettings(max_consecutive_duties=2)
     wishes = tuple(Preference("p0", 5, date=date(2027, 3, d)) for d in range(1, 6))
-    pb = problem(people(4), lines=(ASTR,), end=date(2027, 3, 5), settings=settings,
-                 preferences=wishes)
+    pb = problem(
+        people(4), lines=(ASTR,), end=date(2027, 3, 5), settings=settings, preferences=wishes
+    )
     res = solved(pb)
     assert res.feasible
     days = sorted(int(a.shift_id[-13:-11]) for a in res.assignments if a.practitioner_id == "p0")
@@ -137,8 +161,9 @@ def test_max_consecutive_duties():
 def test_max_nights_per_month():
     settings = RotaSettings(max_nights_per_month=2, max_consecutive_duties=7)
     wishes = tuple(Preference("p0", 5, date=date(2027, 3, d)) for d in range(1, 6))
-    pb = problem(people(4), lines=(ASTR,), end=date(2027, 3, 5), settings=settings,
-                 preferences=wishes)
+    pb = problem(
+        people(4), lines=(ASTR,), end=date(2027, 3, 5), settings=settings, preferences=wishes
+    )
     res = solved(pb)
     assert res.feasible
     assert sum(a.practitioner_id == "p0" for a in res.assignments) == 2
@@ -149,8 +174,12 @@ def test_member_quota():
     a = people(3, member="A", prefix="a")
     b = people(3, member="B", prefix="b")
     quotas = (MemberQuota("A", 70.0, 5.0), MemberQuota("B", 30.0, 5.0))
-    pb = problem(a + b, lines=(ASTR,), quotas=quotas,
-                 settings=RotaSettings(max_consecutive_duties=7, max_nights_per_month=31))
+    pb = problem(
+        a + b,
+        lines=(ASTR,),
+        quotas=quotas,
+        settings=RotaSettings(max_consecutive_duties=7, max_nights_per_month=31),
+    )
     res = solved(pb)
     assert res.feasible
     pts = {ld.practitioner_id: ld.points for ld in res.loads}
@@ -160,7 +189,10 @@ def test_member_quota():
 
 
 def test_locked_cells_are_kept():
-    locks = (Assignment("gen:2027-03-01:weeknight", "p3"), Assignment("gen:2027-03-06:weekend_day", "p3"))
+    locks = (
+        Assignment("gen:2027-03-01:weeknight", "p3"),
+        Assignment("gen:2027-03-06:weekend_day", "p3"),
+    )
     pb = problem(people(5), locked=locks)
     res = solved(pb)
     assert res.feasible
@@ -183,7 +215,13 @@ def test_swap_and_give_away_checks():
     # p1 (Saturday night) would take Sunday's day: rest broken
     bad = check_change(pb, rota, GiveAway("gen:2027-03-07:weekend_day", "p1"))
     assert len(bad) == 1 and "Repos de sécurité" in bad[0] and "Dr P1" in bad[0]
-    leave = problem(people(4), start=date(2027, 3, 6), end=date(2027, 3, 7),
-                    unavailabilities=(Unavailability("p3", date(2027, 3, 6), date(2027, 3, 6)),))
-    msgs = check_change(leave, rota, Swap("gen:2027-03-06:weekend_day", "gen:2027-03-07:weekend_night"))
+    leave = problem(
+        people(4),
+        start=date(2027, 3, 6),
+        end=date(2027, 3, 7),
+        unavailabilities=(Unavailability("p3", date(2027, 3, 6), date(2027, 3, 6)),),
+    )
+    msgs = check_change(
+        leave, rota, Swap("gen:2027-03-06:weekend_day", "gen:2027-03-07:weekend_night")
+    )
     assert any("congés" in m and "Dr P3" in m for m in msgs)
