@@ -10,6 +10,7 @@ from pimm.accounts.models import User
 from pimm.accounts.roles import Role
 from pimm.accounts.services import user_create
 from pimm.demo.generator import DemoPimm, generate
+from pimm.oncall.demo import load_oncall_demo
 from pimm.registry import models as m
 
 DEMO_PASSWORD = "pimm-demo-2027"
@@ -136,6 +137,7 @@ def _write(d: DemoPimm) -> None:
             **{field: values[i] for field, values in shares.items()},
         )
     _create_users(d, members)
+    load_oncall_demo(d)
 
 
 def _create_users(d: DemoPimm, members: dict) -> None:
