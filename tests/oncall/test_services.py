@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 FEB = (dt.date(2027, 2, 1), dt.date(2027, 2, 28))
 
 
-def _generate(coordinator, rota, seconds=2.0):
+def _generate(coordinator, rota, seconds=3.0):
     run = services.rota_solve_start(
         actor=coordinator, rota=rota, expected_version=rota.version, time_limit=seconds
     )
@@ -90,7 +90,7 @@ def test_revision_after_an_absence_changes_few_cells(world, coordinator, publish
         actor=coordinator, practitioner=victim, start=week[0], end=week[1]
     )
     revision = services.rota_revise(actor=coordinator, rota=published)
-    _generate(coordinator, revision, seconds=3.0)
+    _generate(coordinator, revision, seconds=4.0)
     assert revision.status == Rota.Status.READY
     assert_legal(revision)
     after = holders(revision)
