@@ -74,19 +74,48 @@ def problem_from_demo(
 
     leave = []
     if leave_weeks:
+        # Lines a practitioner can staff; a leave block is redrawn if it would leave a line
+        # with fewer than ``min_available`` competent practitioners on some day.
+        can = {
+            p.id: [
+                ln.id
+                for ln in lines
+                if (ln.competence is None or ln.competence in p.competences)
+                and (p.sites is None or not ln.site_ids or set(ln.site_ids) & p.sites)
+            ]
+            for p in practitioners
+        }
+        staff = defaultdict(int)
+        for lids in can.values():
+            for lid in lids:
+                staff[lid] += 1
+        away: dict = defaultdict(int)  # (line id, day) -> practitioners on leave
+        min_available = 4
         for p in practitioners:
             # a summer block of two to three weeks, the rest in one-week blocks
             summer = min(leave_weeks, rng.choice((2, 3)))
             blocks = [summer] + [1] * (leave_weeks - summer)
             for i, weeks in enumerate(blocks):
-                if i == 0:
-                    first = date(start.year, 7, 1) + timedelta(days=7 * rng.randint(0, 6))
+                for _attempt in range(20):
+                    if i == 0:
+                        first = date(start.year, 7, 1) + timedelta(days=7 * rng.randint(0, 6))
+                    else:
+                        first = start + timedelta(days=7 * rng.randint(0, days // 7 - 1))
+                    first -= timedelta(days=first.weekday())  # leave runs Monday to Sunday
+                    span = [first + timedelta(days=k) for k in range(7 * weeks)]
+                    if all(
+                        staff[lid] - away[lid, d] - 1 >= min(min_available, staff[lid] - 1)
+                        for lid in can[p.id]
+                        for d in span
+                    ):
+                        break
                 else:
-                    first = start + timedelta(days=7 * rng.randint(0, days // 7 - 1))
-                first -= timedelta(days=first.weekday())  # leave runs Monday to Sunday
-                last = first + timedelta(days=7 * weeks - 1)
-                if first <= end and last >= start:
-                    leave.append(Unavailability(p.id, first, last))
+                    continue
+                for lid in can[p.id]:
+                    for d in span:
+                        away[lid, d] += 1
+                if first <= end and span[-1] >= start:
+                    leave.append(Unavailability(p.id, first, span[-1]))
 
     prefs = []
     for p in practitioners:

@@ -91,7 +91,7 @@ def precheck(problem: RotaProblem) -> list[str]:
 
     out: list[str] = []
     total_share = sum(q.share_percent for q in problem.quotas)
-    if total_share > 100.0 + 1e-6:
+    if total_share > 100.0 + 0.05:  # rounding of declared percentages
         detail = ", ".join(f"{q.member_id} {q.share_percent:g} %" for q in problem.quotas)
         out.append(
             f"Les quotas de garde des membres totalisent {total_share:g} %, plus de 100 % "

@@ -37,10 +37,14 @@ def greedy_rota(problem: RotaProblem, eligible: dict[str, list[str]]) -> dict[st
     out: dict[str, str] = {}
 
     def fits(pid, s) -> bool:
-        for b_start, b_rest_end, b_end in busy[pid][-6:]:
+        gives = s.is_night and (kind.get(s.line_id) != ASTREINTE or st.rest_after_astreinte)
+        s_rest_end = s.end + (rest if gives else timedelta())
+        for b_start, b_rest_end, b_end in busy[pid]:
             if s.start < b_end and b_start < s.end:
                 return False
             if b_end <= s.start < b_rest_end:
+                return False
+            if s.end <= b_start < s_rest_end:
                 return False
         if s.is_night and nights[pid, s.date.year, s.date.month] >= st.max_nights_per_month:
             return False
@@ -70,6 +74,8 @@ def greedy_rota(problem: RotaProblem, eligible: dict[str, list[str]]) -> dict[st
         member_load[people[pid].member_id] += p
         out[s.id] = pid
 
+    # Time order, the scarcest line first at equal times (taking scarce lines first over the
+    # whole year was tried: it balanced loads much worse on the demo).
     shifts = sorted(problem.shifts, key=lambda s: (s.start, len(eligible.get(s.id, ()))))
     for s in shifts:
         if s.id in locked:

@@ -350,6 +350,7 @@ def _hint(bm: BuiltModel, problem: RotaProblem, seconds: float = 5.0) -> int:
     for sid, pid in bm.x:
         eligible[sid].append(pid)
     rota = greedy_rota(problem, eligible)
+    bm.__dict__["greedy"] = rota
     fixed = bm.model.clone()
     for (sid, pid), v in bm.x.items():
         fixed.add(fixed.get_bool_var_from_proto_index(v.index) == int(rota.get(sid) == pid))
@@ -390,9 +391,10 @@ def solve(
             explanation=tuple(trivial),
         )
     bm = build(problem)
-    _hint(bm, problem)
+    _hint(bm, problem, seconds=max(2.0, 0.2 * time_limit_s))
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit_s
+    # the limit covers model building and the hint too
+    solver.parameters.max_time_in_seconds = max(0.5, time_limit_s - (time.monotonic() - started))
     solver.parameters.num_workers = max(1, workers)
     if len(bm.x) > LARGE_MODEL:
         # Presolve costs ~15 s on a year of the demo PIMM and gains little; searching from
@@ -417,6 +419,14 @@ def solve(
         return _result(
             problem, "FEASIBLE", cb.best, cb.best_objective, cb.best_bound, wall, cb.first
         )
+    greedy = bm.__dict__.get("greedy", {})
+    if status != cp_model.INFEASIBLE and len(greedy) == len(problem.shifts):
+        # CP-SAT found nothing in time: the greedy rota is kept if the checker accepts it.
+        from .checker import check_rota
+
+        rota = [Assignment(s, p) for s, p in greedy.items()]
+        if not check_rota(problem, rota):
+            return _result(problem, "FEASIBLE", list(greedy.items()), None, None, wall, wall)
     explanation: tuple[str, ...] = ()
     if status == cp_model.INFEASIBLE:
         explanation = tuple(explain_infeasibility(problem, explain_seconds))
