@@ -141,7 +141,9 @@ def rota_progress(request: HttpRequest, pk: int) -> HttpResponse:
     rota = access.get_rota(request.user, pk)
     solve = selectors.latest_solve(rota)
     response = render(
-        request, "oncall/_progress.html", {"rota": rota, "solve": solve, "manage": True}
+        request,
+        "oncall/_progress.html",
+        {"rota": rota, "solve": solve, "manage": access.can(request.user, "rota_manage")},
     )
     if request.htmx and (solve is None or not solve.running):
         response["HX-Refresh"] = "true"
