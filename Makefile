@@ -36,7 +36,7 @@ demo: $(VENV)/.installed var
 	@$(PY) manage.py demo_load --scale $(SCALE)
 	@echo ""
 	@echo "pimm démo : http://127.0.0.1:$(PORT)/  (API : http://127.0.0.1:$(PORT)/api/docs)"
-	@$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@$(PY) manage.py db_worker & worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check src tests bench scripts manage.py

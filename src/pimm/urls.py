@@ -10,6 +10,7 @@ urlpatterns = [
     path("comptes/", include("pimm.accounts.urls")),
     path("registre/", include("pimm.registry.urls")),
     path("planning/", include("pimm.planning.urls")),
+    path("gardes/", include("pimm.oncall.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

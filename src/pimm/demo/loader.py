@@ -11,6 +11,7 @@ from pimm.accounts.roles import Role
 from pimm.accounts.services import user_create
 from pimm.demo.generator import DemoPimm, generate
 from pimm.planning.demo import load_planning_demo
+from pimm.oncall.demo import load_oncall_demo
 from pimm.registry import models as m
 
 DEMO_PASSWORD = "pimm-demo-2027"
@@ -138,6 +139,7 @@ def _write(d: DemoPimm) -> None:
         )
     _create_users(d, members)
     load_planning_demo(start=d.start_date)
+    load_oncall_demo(d)
 
 
 def _create_users(d: DemoPimm, members: dict) -> None:

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "pimm.accounts",
     "pimm.registry",
+    "pimm.oncall",
     "pimm.web",
     "pimm.planning",
     "pimm.demo",

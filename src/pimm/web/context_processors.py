@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from pimm.planning.nav import planning_nav_items
+from pimm.oncall import access as oncall_access
 from pimm.registry import access
 from pimm.registry import models as m
 
@@ -24,6 +25,8 @@ def navigation(request) -> dict:
         if access.can_read_any(user, model):
             items.append((label, reverse(url)))
     items += planning_nav_items(user)
+    if oncall_access.can(user, "rota_list"):
+        items.append((_("Gardes"), reverse("oncall:index")))
     if access.can_create(user, m.Site):
         items.append((_("Import"), reverse("registry:import")))
     if user.has_perm("accounts.manage_users"):

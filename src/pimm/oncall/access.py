@@ -1,0 +1,79 @@
+"""Who may do what with on-call rotas: one table of roles per action, one fetch per object.
+
+Built on the registry's rules (``pimm.registry.access``: the same roles, superusers count as
+coordinators, 404 for both missing and forbidden objects).
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from pimm.accounts.roles import Role as R
+from pimm.registry import access as registry_access
+from pimm.registry.models import Practitioner
+
+from .models import Rota
+
+MANAGERS = registry_access.WRITERS  # coordinator, administrator
+READ_ALL = registry_access.EVERYTHING  # + the ARS reviewer (read-only)
+
+# action -> roles allowed; member managers are scoped to their member where it matters.
+ACTIONS: dict[str, frozenset] = {
+    "rota_list": READ_ALL | {R.MEMBER_MANAGER, R.SECRETARY, R.RADIOLOGIST},
+    "published_read": READ_ALL | {R.MEMBER_MANAGER, R.SECRETARY, R.RADIOLOGIST},
+    "draft_read": READ_ALL,
+    "rota_manage": MANAGERS,  # create, generate, lock, publish, re-solve, approve swaps
+    "line_read": READ_ALL,
+    "line_write": MANAGERS,
+    "wishes": MANAGERS | {R.RADIOLOGIST},  # unavailabilities and preferences
+    "swaps": READ_ALL | {R.RADIOLOGIST},
+    "fairness": READ_ALL | {R.MEMBER_MANAGER, R.RADIOLOGIST},
+    "export": READ_ALL | {R.MEMBER_MANAGER},  # CSV/XLSX for pay; managers get their member only
+    "print": READ_ALL | {R.MEMBER_MANAGER, R.SECRETARY, R.RADIOLOGIST},
+    "calendar": frozenset({R.RADIOLOGIST}),
+}
+
+
+def role(user) -> str | None:
+    return registry_access._role(user)
+
+
+def can(user, action: str) -> bool:
+    return role(user) in ACTIONS[action]
+
+
+def require(user, action: str) -> None:
+    if not can(user, action):
+        raise PermissionDenied
+
+
+def visible_rotas(user):
+    r = role(user)
+    qs = Rota.objects.all()
+    if r in ACTIONS["draft_read"]:
+        return qs
+    if r in ACTIONS["published_read"]:
+        return qs.filter(status__in=[Rota.Status.PUBLISHED, Rota.Status.SUPERSEDED])
+    return qs.none()
+
+
+def get_rota(user, pk, *, manage: bool = False) -> Rota:
+    """The rota if this user may read it (or manage it); 404 otherwise, missing or forbidden."""
+    if manage and not can(user, "rota_manage"):
+        raise Http404
+    try:
+        return visible_rotas(user).get(pk=pk)
+    except (Rota.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def own_practitioner(user) -> Practitioner | None:
+    if role(user) != R.RADIOLOGIST:
+        return None
+    return Practitioner.objects.filter(user=user).select_related("member").first()
+
+
+def export_member_id(user) -> int | None:
+    """The member whose rows an export is limited to (None: all rows)."""
+    if role(user) == R.MEMBER_MANAGER:
+        return user.member_id or -1
+    return None

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OncallConfig(AppConfig):
+    name = "pimm.oncall"
+    verbose_name = _("Gardes et astreintes (PDSES)")

@@ -1,0 +1,124 @@
+"""Rota exports: the iCal feed of one practitioner, CSV/XLSX for pay, one-page-per-month PDF."""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from pimm.engine.rota.model import CATEGORY_LABELS_FR, DEFAULT_POINTS
+
+from . import selectors
+from .models import Rota
+
+# WeasyPrint logs each rendering step at INFO: keep the server log readable.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+HEADER = [
+    "membre",
+    "praticien",
+    "RPPS",
+    "ligne",
+    "type",
+    "date",
+    "catégorie",
+    "début",
+    "fin",
+    "points",
+]
+
+
+def rows(assignments) -> list[list]:
+    out = []
+    for a in assignments:
+        s, p = a.shift, a.practitioner
+        out.append(
+            [
+                p.member.name,
+                f"{p.last_name} {p.first_name}",
+                p.rpps,
+                s.line.code,
+                s.line.get_kind_display(),
+                s.date.isoformat(),
+                CATEGORY_LABELS_FR.get(s.category, s.category),
+                timezone.localtime(s.starts_at).strftime("%Y-%m-%d %H:%M"),
+                timezone.localtime(s.ends_at).strftime("%Y-%m-%d %H:%M"),
+                DEFAULT_POINTS.get(s.category, 0.0),
+            ]
+        )
+    out.sort(key=lambda r: (r[0], r[1], r[7]))
+    return out
+
+
+def to_csv(assignments) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=";")
+    w.writerow(HEADER)
+    w.writerows(rows(assignments))
+    return buf.getvalue()
+
+
+def to_xlsx(assignments) -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Gardes"
+    ws.append(HEADER)
+    data = rows(assignments)
+    for r in data:
+        ws.append(r)
+    totals = wb.create_sheet("Totaux")
+    totals.append(["membre", "praticien", "RPPS", "gardes", "points"])
+    acc: dict[tuple, list] = {}
+    for r in data:
+        t = acc.setdefault((r[0], r[1], r[2]), [0, 0.0])
+        t[0] += 1
+        t[1] += r[9]
+    for key, (n, pts) in sorted(acc.items()):
+        totals.append([*key, n, pts])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def to_ical(practitioner, assignments, base_url: str = "") -> bytes:
+    from icalendar import Calendar, Event
+
+    cal = Calendar()
+    cal.add("prodid", "-//pimm//gardes//FR")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", f"Gardes — {practitioner}")
+    now = timezone.now()
+    for a in assignments:
+        s = a.shift
+        ev = Event()
+        ev.add("uid", f"pimm-garde-{s.rota_id}-{s.key}@pimm")
+        ev.add("dtstamp", now)
+        ev.add("dtstart", timezone.localtime(s.starts_at))
+        ev.add("dtend", timezone.localtime(s.ends_at))
+        ev.add("summary", f"{s.line.get_kind_display()} {s.line.code} — {s.line.name}")
+        ev.add(
+            "description",
+            f"{CATEGORY_LABELS_FR.get(s.category, s.category)} ; tableau {s.rota_id} v{s.rota.version}",
+        )
+        cal.add_component(ev)
+    return cal.to_ical()
+
+
+def to_pdf(rota: Rota) -> bytes:
+    return pdf_document(rota).write_pdf()
+
+
+def pdf_document(rota: Rota):
+    """The WeasyPrint document: one A4 landscape page per month of the rota."""
+    from weasyprint import HTML
+
+    months = [
+        selectors.month_grid(rota=rota, year=y, month=m) for y, m in selectors.months_of(rota)
+    ]
+    html = render_to_string("oncall/rota_pdf.html", {"rota": rota, "months": months})
+    return HTML(string=html).render()

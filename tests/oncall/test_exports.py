@@ -1,0 +1,66 @@
+"""Exports of the demo's published January rota: iCal, CSV, XLSX, PDF."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.urls import reverse
+from icalendar import Calendar
+from openpyxl import load_workbook
+
+from pimm.oncall import exports, selectors, services
+from pimm.oncall.models import RotaAssignment
+
+pytestmark = pytest.mark.django_db
+
+
+def test_ical_feed_has_the_persons_duties_and_bad_token_is_404(client, published):
+    practitioner = RotaAssignment.objects.filter(shift__rota=published).first().practitioner
+    mine = RotaAssignment.objects.filter(shift__rota=published, practitioner=practitioner)
+    token = services.calendar_token_for(practitioner=practitioner)
+    response = client.get(reverse("oncall:ical", args=[token.token]))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    cal = Calendar.from_ical(response.content)
+    events = list(cal.walk("VEVENT"))
+    assert len(events) == mine.count()
+    starts = sorted(e.decoded("dtstart") for e in events)
+    assert starts == sorted(a.shift.starts_at for a in mine)
+    assert client.get(reverse("oncall:ical", args=["not-a-token"])).status_code == 404
+    old = token.token
+    services.calendar_token_regenerate(actor=None, practitioner=practitioner)
+    assert client.get(reverse("oncall:ical", args=[old])).status_code == 404
+
+
+def test_csv_and_xlsx_have_one_row_per_duty(published):
+    duties = selectors.duties(rota=published)
+    n = published.shifts.count()
+    lines = exports.to_csv(duties).strip().splitlines()
+    assert lines[0].split(";") == exports.HEADER
+    assert len(lines) == n + 1
+    wb = load_workbook(io.BytesIO(exports.to_xlsx(duties)))
+    assert wb["Gardes"].max_row == n + 1
+    totals = list(wb["Totaux"].iter_rows(min_row=2, values_only=True))
+    assert sum(r[3] for r in totals) == n
+    assert len(totals) == len({a.practitioner_id for a in duties})
+
+
+def test_pdf_has_one_page_per_month(world, published):
+    assert exports.to_pdf(published).startswith(b"%PDF")
+    assert len(exports.pdf_document(published).pages) == 1
+    two_months = services.rota_create(
+        actor=world.users["coordinator"],
+        platform=world.platform,
+        start=dt.date(2027, 2, 1),
+        end=dt.date(2027, 3, 31),
+    )
+    assert len(exports.pdf_document(two_months).pages) == 2
+
+
+def test_fairness_year_to_date(world, published):
+    f = selectors.fairness(platform_id=world.platform.pk, year=2027)
+    total = sum(r.points for r in f.rows)
+    assert total > 0
+    assert round(sum(m.points for m in f.members), 6) == round(total, 6)
+    assert 0 <= f.gini < 1
+    assert f.spread >= 0
