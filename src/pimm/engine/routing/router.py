@@ -1,0 +1,593 @@
+"""Routing policies: our ``Router`` and the ``RoundRobinPolicy`` baseline.
+
+Both share the mechanics (patient grouping, caps, the shared waiting queue, re-routing when a
+reader goes off duty) and differ in the choice of a reader and the reading order.
+
+Rules of ``Router.route`` in order:
+1. several unread exams of one patient go to the reader who already holds one, when that
+   reader can read this exam now (competence, privilege on the site, on duty or present);
+2. candidates: readers available now with the competence and a privilege on the exam's site,
+   found through an index (competence, site) -> readers; for an emergency class with no
+   specialist available, readers of the fallback competence (e.g. general for neuro);
+   nobody -> the exam waits in the shared queue (never lost), with a French reason; an
+   emergency is escalated at once, other classes by the deadline-risk timer;
+3. emergencies may go to anyone available (on duty preferred on ties); other classes go to
+   readers present, and to an idle reader on duty only for ``duty_backfill`` classes when
+   nobody present can read it;
+4. the member's rule: its own radiologists first, then the pool;
+5. the queue cap (work units assigned and not signed), ignored by critical/stroke exams;
+   everyone at the cap -> HOLD in the shared queue, pulled when a reader frees capacity;
+6. among the rest, emergencies: the earliest expected signature (EDF queues), the member's own
+   readers kept only if one of them meets the deadline; other classes: the lightest queue;
+   ties by the work already given to the reader (equity), then by id (deterministic).
+Timers: re-route an exam not opened within ``open_delays[class]`` if another reader would sign
+it at least ``min_gain`` sooner; at ``risk_fraction`` of the target, an unopened exam expected
+late is moved to a reader who meets the deadline or escalated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+
+from pimm.engine.routing.model import (
+    Availability,
+    AvailabilityKind,
+    Decision,
+    DecisionKind,
+    Exam,
+    Reader,
+    can_read,
+)
+from pimm.engine.routing.state import RoutingState, queue_key
+
+
+class _Choice:
+    __slots__ = ("reader_id", "rule", "reason")
+
+    def __init__(self, reader_id: str | None, rule: str, reason: str) -> None:
+        self.reader_id = reader_id
+        self.rule = rule
+        self.reason = reason
+
+
+class BasePolicy:
+    name = "base"
+    uses_timers = False
+    reroute_on_duty_switch = False  # move scheduled work away from a reader who goes on duty
+
+    # -- public API ------------------------------------------------------------------------
+    def route(self, exam: Exam, now: dt.datetime, state: RoutingState) -> Decision:
+        """Assign an exam that is ready to read, or hold/escalate it. Mutates ``state``."""
+        if exam.id in state.exams or exam.id in state.signed:
+            raise ValueError(f"exam {exam.id} already routed")
+        state.exams[exam.id] = exam
+        if self.uses_timers:
+            lv = state.config.levels
+            risk_at = exam.ready_at + lv.target(exam.priority) * lv.risk_fraction
+            state.push_timer(max(risk_at, now), "risk", exam.id)
+        return self._place(exam, now, state, DecisionKind.ASSIGN, None, state.new_batch())
+
+    def on_open(self, exam_id: str, reader_id: str, now: dt.datetime, state: RoutingState):
+        state.open(exam_id, reader_id, now)
+
+    def on_sign(
+        self, exam_id: str, reader_id: str, now: dt.datetime, state: RoutingState
+    ) -> list[Decision]:
+        state.sign(exam_id, reader_id, now)
+        return self._pull(reader_id, now, state)
+
+    def set_availability(
+        self,
+        reader_id: str,
+        availability: Availability | None,
+        now: dt.datetime,
+        state: RoutingState,
+    ) -> list[Decision]:
+        """A reader comes on duty/presence, changes kind, or leaves (queue re-routed)."""
+        return self.set_availabilities([(reader_id, availability)], now, state)
+
+    def set_availabilities(
+        self,
+        changes: list[tuple[str, Availability | None]],
+        now: dt.datetime,
+        state: RoutingState,
+    ) -> list[Decision]:
+        """Apply simultaneous rota changes at once, then re-route and pull.
+
+        Applying all changes first matters at shift boundaries: a queue left at 08:00 must go
+        to the readers who start at 08:00, not to those who also leave at 08:00.
+        """
+        befores = {}
+        for reader_id, availability in changes:
+            befores[reader_id] = state.available.get(reader_id)
+            state.set_availability(reader_id, availability)
+        out: list[Decision] = []
+        for reader_id, availability in changes:
+            before = befores[reader_id]
+            if availability is None:
+                if before is not None:
+                    out += self._reroute_queue(reader_id, now, state, lambda e: True)
+            elif (
+                self.reroute_on_duty_switch
+                and before is not None
+                and before.kind != availability.kind
+                and availability.kind == AvailabilityKind.DUTY
+            ):
+                out += self._reroute_queue(
+                    reader_id, now, state, lambda e: not e.priority.is_emergency
+                )
+        for reader_id, availability in changes:
+            if availability is not None:
+                out += self._pull(reader_id, now, state)
+        return out
+
+    def tick(self, now: dt.datetime, state: RoutingState) -> list[Decision]:
+        return []
+
+    def next_timer(self, state: RoutingState) -> dt.datetime | None:
+        return state.timers[0][0] if state.timers else None
+
+    def next_exam(self, reader_id: str, state: RoutingState) -> str | None:
+        """The exam the reader should open next (None if nothing to open)."""
+        raise NotImplementedError
+
+    # -- shared mechanics ------------------------------------------------------------------
+    def _eligible(self, reader_id: str, exam: Exam, state: RoutingState) -> tuple[bool, bool]:
+        if reader_id not in state.available:
+            return False, False
+        reader = state.readers[reader_id]
+        if exam.site not in reader.sites:
+            return False, False
+        ok, fallback = can_read(reader, exam, state.config)
+        if ok and fallback and self._specialists(exam, state, None):
+            return False, False
+        return ok, fallback
+
+    def _specialists(self, exam: Exam, state: RoutingState, exclude: str | None) -> list[str]:
+        av = state.available
+        return [
+            r for r in state.index.get((exam.competence, exam.site), ()) if r in av and r != exclude
+        ]
+
+    def _candidates(
+        self, exam: Exam, state: RoutingState, exclude: str | None
+    ) -> tuple[list[str], bool]:
+        cands = self._specialists(exam, state, exclude)
+        if cands:
+            return cands, False
+        fb = state.config.fallback.get(exam.competence)
+        if fb is None or exam.priority not in state.config.fallback_priorities:
+            return [], False
+        av = state.available
+        if self._specialists(exam, state, None):
+            return [], False  # the only specialist is the excluded one: no fallback
+        return [r for r in state.index.get((fb, exam.site), ()) if r in av and r != exclude], True
+
+    def _group_holder(self, exam: Exam, state: RoutingState, exclude: str | None) -> str | None:
+        holders = state.patients.get(exam.patient_key)
+        if not holders:
+            return None
+        for h in sorted(holders):
+            if h != exclude and self._eligible(h, exam, state)[0]:
+                return h
+        return None
+
+    def _choose(
+        self, exam: Exam, now: dt.datetime, state: RoutingState, exclude: str | None
+    ) -> _Choice:
+        raise NotImplementedError
+
+    def _place(
+        self,
+        exam: Exam,
+        now: dt.datetime,
+        state: RoutingState,
+        kind: DecisionKind,
+        previous: str | None,
+        batch: int,
+        exclude: str | None = None,
+    ) -> Decision:
+        choice = self._choose(exam, now, state, exclude)
+        if choice.reader_id is not None:
+            state.assign(exam, choice.reader_id, now)
+            d = Decision(
+                exam.id, kind, now, choice.reader_id, choice.reason, choice.rule, previous, batch
+            )
+            if self.uses_timers:
+                delay = state.config.levels.open_delays[exam.priority]
+                state.push_timer(now + delay, "open_delay", exam.id)
+        else:
+            state.hold(exam)
+            # nobody competent now: emergencies go to the coordinator at once; scheduled work
+            # waits and is escalated by the deadline-risk timer if still waiting then
+            no_one = choice.rule == "no_competent_reader" and exam.priority.is_emergency
+            dk = DecisionKind.ESCALATE if no_one else DecisionKind.HOLD
+            if dk == DecisionKind.ESCALATE:
+                state.escalated[exam.id] = choice.reason
+            d = Decision(exam.id, dk, now, None, choice.reason, choice.rule, previous, batch)
+        state.record(d)
+        return d
+
+    def _reroute_queue(self, reader_id, now, state: RoutingState, which) -> list[Decision]:
+        moving = sorted((e for e in state.unopened_queue(reader_id) if which(e)), key=queue_key)
+        for e in moving:
+            state.unassign(e.id)
+        out = []
+        for e in moving:
+            batch = state.new_batch()
+            out.append(self._place(e, now, state, DecisionKind.REROUTE, reader_id, batch))
+        return out
+
+    def _pull(self, reader_id: str, now: dt.datetime, state: RoutingState) -> list[Decision]:
+        """Offer waiting exams that this reader could read, best first, while it helps."""
+        if reader_id not in state.available or not state.pending:
+            return []
+        reader = state.readers[reader_id]
+        comps = set(reader.competences)
+        for c in reader.competences:
+            comps.update(state.fallback_sources.get(c, ()))
+        keys = [
+            (c, s, urgent)
+            for c in sorted(comps)
+            for s in sorted(reader.sites)
+            for urgent in (True, False)
+            if (c, s, urgent) in state.buckets
+        ]
+        out: list[Decision] = []
+        blocked: set[tuple] = set()
+        while True:
+            best = None
+            for k in keys:
+                if k in blocked:
+                    continue
+                head = state.bucket_head(k)
+                if head is None:
+                    blocked.add(k)
+                    continue
+                hk = (queue_key(state.exams[head]), k)
+                if best is None or hk < best[0]:
+                    best = (hk, head, k)
+            if best is None:
+                return out
+            _, exam_id, k = best
+            exam = state.exams[exam_id]
+            choice = self._choose(exam, now, state, None)
+            if choice.reader_id is None:
+                blocked.add(k)
+                continue
+            state.assign(exam, choice.reader_id, now)
+            d = Decision(
+                exam.id,
+                DecisionKind.ASSIGN,
+                now,
+                choice.reader_id,
+                choice.reason,
+                choice.rule,
+                None,
+                state.new_batch(),
+            )
+            state.record(d)
+            if self.uses_timers:
+                delay = state.config.levels.open_delays[exam.priority]
+                state.push_timer(now + delay, "open_delay", exam.id)
+            out.append(d)
+            if choice.reader_id == reader_id and not state.under_cap(reader_id, exam):
+                return out
+
+
+def _no_reader_reason(exam: Exam) -> str:
+    text = (
+        f"Aucun radiologue compétent ({exam.competence}) de garde ou présent avec privilèges "
+        f"sur le site {exam.site}"
+    )
+    if exam.priority.is_emergency:
+        return text + f" : examen {exam.priority.label_fr} à traiter par le coordinateur"
+    return text + " : en attente du prochain lecteur compétent"
+
+
+class Router(BasePolicy):
+    """Our policy (see the module docstring for the rules)."""
+
+    name = "router"
+    uses_timers = True
+    reroute_on_duty_switch = True
+
+    def next_exam(self, reader_id: str, state: RoutingState) -> str | None:
+        best = None
+        for e in state.queues[reader_id]:
+            if e in state.opened:
+                continue
+            k = queue_key(state.exams[e])
+            if best is None or k < best[0]:
+                best = (k, e)
+        return best[1] if best else None
+
+    def _choose(self, exam, now, state, exclude) -> _Choice:
+        h = self._group_holder(exam, state, exclude)
+        if h is not None:
+            return _Choice(h, "patient_grouping", "Même patient : regroupé chez le même lecteur")
+        cands, fallback = self._candidates(exam, state, exclude)
+        if not cands:
+            return _Choice(None, "no_competent_reader", _no_reader_reason(exam))
+        duty = [r for r in cands if state.is_duty(r)]
+        present = [r for r in cands if not state.is_duty(r)]
+        if exam.priority.is_emergency:
+            tiers = [t for t in (duty, present) if t]
+        elif present:
+            tiers = [present]
+        elif exam.priority in state.config.duty_backfill:
+            tiers = [[r for r in duty if not state.queues[r]]]
+        else:
+            tiers = []
+        own_first = exam.member in state.config.own_first_members
+        groups: list[tuple[list[str], str]] = []
+        for tier in tiers:
+            kind = "duty" if tier and state.is_duty(tier[0]) else "present"
+            if own_first:
+                own = [r for r in tier if state.readers[r].member == exam.member]
+                if own:
+                    groups.append((own, f"own_member_{kind}"))
+            groups.append((tier, f"pool_{kind}" if own_first else kind))
+        suffix = "_fallback" if fallback else ""
+        if exam.priority.is_emergency:
+            # earliest expected signature over everyone available (duty or present), the
+            # member's own radiologists first when one of them meets the deadline
+            everyone = [r for tier in tiers for r in tier]
+            emergency_groups: list[list[str]] = []
+            if own_first:
+                own = [r for r in everyone if state.readers[r].member == exam.member]
+                if own:
+                    emergency_groups.append(own)
+            emergency_groups.append(everyone)
+            best_any = None
+            for gi, group in enumerate(emergency_groups):
+                scored = []
+                for r in group:
+                    if not (exam.critical or state.under_cap(r, exam)):
+                        continue
+                    fin = state.estimate_finish(r, exam, now)
+                    av = state.available[r]
+                    key = (
+                        fin,
+                        av.kind != AvailabilityKind.DUTY,
+                        av.site != exam.site,
+                        state.assigned_units[r],
+                        r,
+                    )
+                    scored.append((key, r))
+                if not scored:
+                    continue
+                key, r = min(scored)
+                # keep specialists free: among readers nearly as early, take the one with the
+                # fewest competences (a generalist) when that still meets the deadline
+                slack = key[0] + state.config.specialist_slack
+                near = [
+                    (len(state.readers[x].competences), k, x)
+                    for k, x in scored
+                    if k[0] <= slack and k[0] <= exam.deadline
+                ]
+                if near:
+                    _n, key, r = min(near)
+                kind = "duty" if state.is_duty(r) else "present"
+                label = (f"own_member_{kind}" if gi == 0 else f"pool_{kind}") if own_first else kind
+                if key[0] <= exam.deadline:
+                    return _Choice(r, label + suffix, _reason(label, fallback, exam))
+                if best_any is None or key < best_any[0]:
+                    best_any = (key, r, label)
+            if best_any is not None:
+                _, r, label = best_any
+                return _Choice(r, label + suffix + "_late", _reason(label, fallback, exam, True))
+        else:
+            for group, label in groups:
+                scored = [
+                    ((state.load[r], state.assigned_units[r], r), r)
+                    for r in group
+                    if exam.critical or state.under_cap(r, exam)
+                ]
+                if scored:
+                    r = min(scored)[1]
+                    return _Choice(r, label + suffix, _reason(label, fallback, exam))
+        if not tiers:
+            return _Choice(
+                None, "wait_present", "En attente d'un radiologue présent (hors ligne de garde)"
+            )
+        return _Choice(None, "caps_reached", "Plafond de file atteint pour tous les lecteurs")
+
+    def _pull(self, reader_id: str, now: dt.datetime, state: RoutingState) -> list[Decision]:
+        out = super()._pull(reader_id, now, state)
+        if reader_id in state.available and not state.queues[reader_id]:
+            out += self._steal(reader_id, now, state)
+        return out
+
+    def _steal(self, reader_id: str, now: dt.datetime, state: RoutingState) -> list[Decision]:
+        """An idle reader takes the most urgent unopened emergency waiting in another queue."""
+        best = None
+        gain = state.config.min_gain
+        for holder, queue in state.queues.items():
+            if holder == reader_id or len(queue) < 2:
+                continue  # a queue of one is being read (or about to be)
+            for e in queue:
+                if e in state.opened:
+                    continue
+                exam = state.exams[e]
+                if not exam.priority.is_emergency:
+                    continue
+                k = queue_key(exam)
+                if best is not None and k >= best[0]:
+                    continue
+                if not self._eligible(reader_id, exam, state)[0]:
+                    continue
+                if state.estimate_finish(holder, exam, now) - gain < state.estimate_finish(
+                    reader_id, exam, now
+                ):
+                    continue
+                best = (k, exam)
+        if best is None:
+            return []
+        exam = best[1]
+        group = self._movable_group(exam, state)
+        if group is None or not all(self._eligible(reader_id, g, state)[0] for g in group):
+            return []
+        holder = state.holder[exam.id]
+        batch = state.new_batch()
+        out = []
+        for g in sorted(group, key=queue_key):
+            state.unassign(g.id)
+            state.assign(g, reader_id, now)
+            d = Decision(
+                g.id,
+                DecisionKind.REROUTE,
+                now,
+                reader_id,
+                f"Lecteur libre : repris de la file de {holder}",
+                "idle_rebalance",
+                holder,
+                batch,
+            )
+            state.record(d)
+            out.append(d)
+        return out
+
+    def tick(self, now: dt.datetime, state: RoutingState) -> list[Decision]:
+        out: list[Decision] = []
+        while state.timers and state.timers[0][0] <= now:
+            _at, _seq, kind, exam_id, version = heapq.heappop(state.timers)
+            exam = state.exams.get(exam_id)
+            if exam is None or exam_id in state.opened:
+                continue
+            if kind == "open_delay":
+                if state.version.get(exam_id) != version or exam_id not in state.holder:
+                    continue
+                out += self._reroute_if_better(exam, now, state, require_deadline=False)
+            elif kind == "risk":
+                out += self._deadline_risk(exam, now, state)
+        return out
+
+    def _movable_group(self, exam: Exam, state: RoutingState) -> list[Exam] | None:
+        """The unopened exams of this patient held by the same reader; None if one is open."""
+        holder = state.holder[exam.id]
+        group = []
+        for e in state.queues[holder]:
+            other = state.exams[e]
+            if other.patient_key == exam.patient_key:
+                if e in state.opened:
+                    return None
+                group.append(other)
+        return group
+
+    def _reroute_if_better(self, exam, now, state, require_deadline) -> list[Decision]:
+        holder = state.holder[exam.id]
+        group = self._movable_group(exam, state)
+        if group is None:
+            return []
+        current = state.estimate_finish(holder, exam, now)
+        choice = self._choose(exam, now, state, holder)
+        r = choice.reader_id
+        if r is None or not all(self._eligible(r, g, state)[0] for g in group):
+            return []
+        new = state.estimate_finish(r, exam, now)
+        if require_deadline:
+            if new > exam.deadline or new >= current:
+                return []
+        elif new + state.config.min_gain > current:
+            return []
+        batch = state.new_batch()
+        out = []
+        for g in sorted(group, key=queue_key):
+            state.unassign(g.id)
+            state.assign(g, r, now)
+            why = (
+                "Échéance menacée : confié à un lecteur qui tient le délai"
+                if require_deadline
+                else f"Non ouvert par {holder} dans le délai : confié à un lecteur plus disponible"
+            )
+            rule = "deadline_risk_reroute" if require_deadline else "open_delay_reroute"
+            d = Decision(g.id, DecisionKind.REROUTE, now, r, why, rule, holder, batch)
+            state.record(d)
+            state.push_timer(now + state.config.levels.open_delays[g.priority], "open_delay", g.id)
+            out.append(d)
+        return out
+
+    def _deadline_risk(self, exam: Exam, now: dt.datetime, state: RoutingState) -> list[Decision]:
+        if exam.id in state.holder:
+            holder = state.holder[exam.id]
+            if state.estimate_finish(holder, exam, now) <= exam.deadline:
+                return []
+            moved = self._reroute_if_better(exam, now, state, require_deadline=True)
+            if moved:
+                return moved
+            reason = (
+                f"Échéance menacée ({exam.priority.label_fr}, avant {exam.deadline:%H:%M}) : "
+                f"aucun lecteur ne peut tenir le délai"
+            )
+            reader_id = holder
+        else:
+            reason = (
+                f"Échéance menacée ({exam.priority.label_fr}, avant {exam.deadline:%H:%M}) : "
+                f"examen en attente, aucun lecteur disponible"
+            )
+            reader_id = None
+        state.escalated[exam.id] = reason
+        d = Decision(
+            exam.id,
+            DecisionKind.ESCALATE,
+            now,
+            reader_id,
+            reason,
+            "deadline_risk",
+            None,
+            state.new_batch(),
+        )
+        state.record(d)
+        return [d]
+
+
+class RoundRobinPolicy(BasePolicy):
+    """Baseline: the next eligible reader in turn, first-in first-out queues, no timers.
+
+    It keeps the hard rules (competence, privilege, availability, caps, patient grouping) so the
+    checker accepts its runs; it ignores duty/present roles, deadlines and queue lengths.
+    """
+
+    name = "round_robin"
+
+    def next_exam(self, reader_id: str, state: RoutingState) -> str | None:
+        for e in state.queues[reader_id]:
+            if e not in state.opened:
+                return e
+        return None
+
+    def _choose(self, exam, now, state, exclude) -> _Choice:
+        h = self._group_holder(exam, state, exclude)
+        if h is not None:
+            return _Choice(h, "patient_grouping", "Même patient : regroupé chez le même lecteur")
+        cands, fallback = self._candidates(exam, state, exclude)
+        if not cands:
+            return _Choice(None, "no_competent_reader", _no_reader_reason(exam))
+        ok = [r for r in cands if exam.critical or state.under_cap(r, exam)]
+        if not ok:
+            return _Choice(None, "caps_reached", "Plafond de file atteint pour tous les lecteurs")
+        r = ok[state.rr_counter % len(ok)]
+        state.rr_counter += 1
+        return _Choice(r, "round_robin" + ("_fallback" if fallback else ""), "Tour de rôle")
+
+
+def _reason(label: str, fallback: bool, exam: Exam, late: bool = False) -> str:
+    who = {
+        "duty": "radiologue de garde",
+        "present": "radiologue présent",
+        "own_member_duty": "radiologue de garde du membre",
+        "own_member_present": "radiologue présent du membre",
+        "pool_duty": "radiologue de garde du pool",
+        "pool_present": "radiologue présent du pool",
+    }[label]
+    text = f"Confié au {who} le plus tôt disponible"
+    if fallback:
+        text += f" (aucun spécialiste {exam.competence} disponible : compétence générale)"
+    if late:
+        text += " ; échéance probablement dépassée"
+    return text
+
+
+__all__ = ["BasePolicy", "Reader", "RoundRobinPolicy", "Router"]

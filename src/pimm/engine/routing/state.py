@@ -1,0 +1,220 @@
+"""The mutable memory of a routing run: who is available, who holds what, what waits.
+
+A policy reads and writes a ``RoutingState``; the state itself takes no decision. Every
+decision, open and sign is appended to ``journal`` so that ``checker.check_run`` can replay it.
+The Django ``worklist`` adapter may keep one state per process, or rebuild one from the
+database with ``set_availability`` and ``restore_assignment``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from pimm.engine.routing.model import (
+    Availability,
+    AvailabilityKind,
+    Decision,
+    Exam,
+    Reader,
+    RoutingConfig,
+)
+
+
+@dataclass(frozen=True)
+class Event:
+    """A reader opened or signed an exam (journal entry next to the decisions)."""
+
+    kind: str  # "open" | "sign"
+    exam_id: str
+    reader_id: str
+    at: dt.datetime
+
+
+def queue_key(exam: Exam) -> tuple:
+    """Reading order of a queue: critical first, then earliest deadline."""
+    return (not exam.critical, exam.deadline, exam.ready_at, exam.id)
+
+
+def pending_key(exam: Exam) -> tuple:
+    return (not exam.critical, exam.priority.rank, exam.deadline, exam.ready_at, exam.id)
+
+
+class RoutingState:
+    def __init__(self, readers: Iterable[Reader], config: RoutingConfig | None = None) -> None:
+        self.config = config or RoutingConfig()
+        self.readers: dict[str, Reader] = {}
+        self.index: dict[tuple[str, str], tuple[str, ...]] = {}
+        idx: dict[tuple[str, str], list[str]] = {}
+        for r in sorted(readers, key=lambda r: r.id):
+            if r.id in self.readers:
+                raise ValueError(f"duplicate reader {r.id}")
+            self.readers[r.id] = r
+            for c in r.competences:
+                for s in r.sites:
+                    idx.setdefault((c, s), []).append(r.id)
+        self.index = {k: tuple(v) for k, v in idx.items()}
+        # competences that may fall back onto a given competence
+        self.fallback_sources: dict[str, tuple[str, ...]] = {}
+        for src, dst in sorted(self.config.fallback.items()):
+            self.fallback_sources.setdefault(dst, ())
+            self.fallback_sources[dst] += (src,)
+        self.available: dict[str, Availability] = {}
+        self.exams: dict[str, Exam] = {}  # known and not signed
+        self.holder: dict[str, str] = {}  # exam -> reader
+        self.assigned_at: dict[str, dt.datetime] = {}
+        self.opened: dict[str, dt.datetime] = {}  # exam -> opened at (not signed)
+        self.queues: dict[str, dict[str, None]] = {r: {} for r in self.readers}
+        self.load: dict[str, float] = dict.fromkeys(self.readers, 0.0)
+        self.assigned_units: dict[str, float] = dict.fromkeys(self.readers, 0.0)
+        self.patients: dict[str, dict[str, int]] = {}  # patient -> reader -> unsigned count
+        self.pending: set[str] = set()
+        self.buckets: dict[tuple[str, str, bool], list[tuple]] = {}
+        self.escalated: dict[str, str] = {}  # exam -> last escalation reason (unsigned only)
+        self.signed: set[str] = set()
+        self.version: dict[str, int] = {}
+        self.timers: list[tuple] = []
+        self.journal: list[Decision | Event] = []
+        self.rr_counter = 0
+        self._seq = 0
+        self._batch = 0
+
+    # -- queries ---------------------------------------------------------------------------
+    def new_batch(self) -> int:
+        self._batch += 1
+        return self._batch
+
+    def unopened_queue(self, reader_id: str) -> list[Exam]:
+        return [self.exams[e] for e in self.queues[reader_id] if e not in self.opened]
+
+    def busy_until(self, reader_id: str, now: dt.datetime) -> dt.datetime:
+        t = now
+        mpu = self.config.minutes_per_unit
+        for e in self.queues[reader_id]:
+            opened = self.opened.get(e)
+            if opened is not None:
+                end = opened + dt.timedelta(minutes=self.exams[e].work_units * mpu)
+                t = max(t, end)
+        return t
+
+    def estimate_finish(self, reader_id: str, exam: Exam, now: dt.datetime) -> dt.datetime:
+        """When ``reader_id`` would sign ``exam`` if it were in their queue (EDF order)."""
+        key = queue_key(exam)
+        ahead = exam.work_units
+        t = now
+        mpu = self.config.minutes_per_unit
+        for e in self.queues[reader_id]:
+            other = self.exams[e]
+            opened = self.opened.get(e)
+            if opened is not None:
+                t = max(t, opened + dt.timedelta(minutes=other.work_units * mpu))
+            elif e != exam.id and queue_key(other) < key:
+                ahead += other.work_units
+        return t + dt.timedelta(minutes=ahead * mpu)
+
+    def under_cap(self, reader_id: str, exam: Exam) -> bool:
+        load = self.load[reader_id]
+        return load <= 0.0 or load + exam.work_units <= self.readers[reader_id].cap_units + 1e-9
+
+    def is_duty(self, reader_id: str) -> bool:
+        av = self.available.get(reader_id)
+        return av is not None and av.kind == AvailabilityKind.DUTY
+
+    # -- mutations -------------------------------------------------------------------------
+    def record(self, entry: Decision | Event) -> None:
+        self.journal.append(entry)
+
+    def push_timer(self, at: dt.datetime, kind: str, exam_id: str) -> None:
+        self._seq += 1
+        heapq.heappush(self.timers, (at, self._seq, kind, exam_id, self.version.get(exam_id, 0)))
+
+    def assign(self, exam: Exam, reader_id: str, now: dt.datetime) -> None:
+        self.exams[exam.id] = exam
+        self._drop_pending(exam.id)
+        self.holder[exam.id] = reader_id
+        self.assigned_at[exam.id] = now
+        self.queues[reader_id][exam.id] = None
+        self.load[reader_id] += exam.work_units
+        self.assigned_units[reader_id] += exam.work_units
+        holders = self.patients.setdefault(exam.patient_key, {})
+        holders[reader_id] = holders.get(reader_id, 0) + 1
+        self.version[exam.id] = self.version.get(exam.id, 0) + 1
+
+    def unassign(self, exam_id: str) -> str:
+        reader_id = self.holder.pop(exam_id)
+        exam = self.exams[exam_id]
+        del self.queues[reader_id][exam_id]
+        self.assigned_at.pop(exam_id, None)
+        self.load[reader_id] -= exam.work_units
+        self.assigned_units[reader_id] -= exam.work_units
+        holders = self.patients[exam.patient_key]
+        holders[reader_id] -= 1
+        if holders[reader_id] == 0:
+            del holders[reader_id]
+        if not holders:
+            del self.patients[exam.patient_key]
+        self.version[exam_id] = self.version.get(exam_id, 0) + 1
+        return reader_id
+
+    def hold(self, exam: Exam) -> None:
+        self.exams[exam.id] = exam
+        if exam.id in self.pending:
+            return
+        self.pending.add(exam.id)
+        key = (exam.competence, exam.site, exam.priority.is_emergency)
+        heapq.heappush(self.buckets.setdefault(key, []), (pending_key(exam), exam.id))
+        self.version[exam.id] = self.version.get(exam.id, 0) + 1
+
+    def _drop_pending(self, exam_id: str) -> None:
+        self.pending.discard(exam_id)  # bucket entries are removed lazily
+
+    def bucket_head(self, key: tuple[str, str, bool]) -> str | None:
+        heap = self.buckets.get(key)
+        while heap:
+            exam_id = heap[0][1]
+            if exam_id in self.pending:
+                return exam_id
+            heapq.heappop(heap)
+        if heap is not None:
+            del self.buckets[key]
+        return None
+
+    def open(self, exam_id: str, reader_id: str, now: dt.datetime) -> None:
+        if self.holder.get(exam_id) != reader_id:
+            raise ValueError(f"{reader_id} cannot open {exam_id}: not in their queue")
+        self.opened[exam_id] = now
+        self.record(Event("open", exam_id, reader_id, now))
+
+    def sign(self, exam_id: str, reader_id: str, now: dt.datetime) -> None:
+        if self.holder.get(exam_id) != reader_id:
+            raise ValueError(f"{reader_id} cannot sign {exam_id}: not in their queue")
+        self.unassign(exam_id)
+        # unassign() took the units back; a signed exam counts in the reader's share
+        self.assigned_units[reader_id] += self.exams[exam_id].work_units
+        self.opened.pop(exam_id, None)
+        self.escalated.pop(exam_id, None)
+        del self.exams[exam_id]
+        self.signed.add(exam_id)
+        self.record(Event("sign", exam_id, reader_id, now))
+
+    def set_availability(self, reader_id: str, availability: Availability | None) -> None:
+        if reader_id not in self.readers:
+            raise KeyError(reader_id)
+        if availability is None:
+            self.available.pop(reader_id, None)
+        else:
+            self.available[reader_id] = availability
+
+    def restore_assignment(
+        self,
+        exam: Exam,
+        reader_id: str,
+        assigned_at: dt.datetime,
+        opened_at: dt.datetime | None = None,
+    ) -> None:
+        """Rebuild the state from stored assignments (no decision is journaled)."""
+        self.assign(exam, reader_id, assigned_at)
+        if opened_at is not None:
+            self.opened[exam.id] = opened_at

@@ -1,0 +1,288 @@
+import datetime as dt
+
+from pimm.engine.routing import (
+    Availability,
+    AvailabilityKind,
+    DecisionKind,
+    Exam,
+    Priority,
+    Reader,
+    RotaEntry,
+    RoundRobinPolicy,
+    Router,
+    RoutingConfig,
+    RoutingState,
+    ServiceLevels,
+    check_run,
+)
+
+T0 = dt.datetime(2027, 1, 4, 9, 0)
+DUTY = Availability(AvailabilityKind.DUTY)
+PRESENT = Availability(AvailabilityKind.PRESENT, "S1")
+
+
+def reader(rid, member="M1", comps=("general",), sites=("S1",), cap=6.0):
+    return Reader(rid, member, frozenset(comps), frozenset(sites), cap)
+
+
+def exam(
+    eid,
+    prio=Priority.EMERGENCY,
+    comp="general",
+    site="S1",
+    member="M1",
+    patient=None,
+    at=T0,
+    units=1.0,
+    critical=False,
+):
+    return Exam(
+        id=eid,
+        patient_key=patient or f"pk-{eid}",
+        site=site,
+        member=member,
+        modality="CT",
+        competence=comp,
+        priority=prio,
+        ready_at=at,
+        deadline=ServiceLevels().deadline(prio, at),
+        work_units=units,
+        critical=critical,
+    )
+
+
+def setup(readers, avail, config=None, policy=None):
+    state = RoutingState(readers, config or RoutingConfig())
+    policy = policy or Router()
+    for rid, av in avail.items():
+        policy.set_availability(rid, av, T0 - dt.timedelta(hours=1), state)
+    return state, policy
+
+
+def rota_for(avail):
+    return [
+        RotaEntry(rid, T0 - dt.timedelta(hours=1), T0 + dt.timedelta(hours=10), av.kind, av.site)
+        for rid, av in avail.items()
+    ]
+
+
+def assert_checker_clean(state, readers, avail, exams, config=None):
+    assert check_run(exams, readers, rota_for(avail), state.journal, config) == []
+
+
+def test_competence_is_required():
+    readers = [reader("A", comps=("general",)), reader("B", comps=("general", "msk"))]
+    avail = {"A": DUTY, "B": DUTY}
+    state, router = setup(readers, avail)
+    e = exam("E1", prio=Priority.OUTPATIENT, comp="msk")
+    router.set_availability("A", PRESENT, T0, state)
+    router.set_availability("B", PRESENT, T0, state)
+    d = router.route(e, T0, state)
+    assert (d.kind, d.reader_id) == (DecisionKind.ASSIGN, "B")
+    assert_checker_clean(state, readers, {"A": PRESENT, "B": PRESENT}, [e])
+
+
+def test_privilege_on_site_is_required():
+    readers = [reader("A", sites=("S2",)), reader("B", sites=("S1", "S2"))]
+    avail = {"A": DUTY, "B": DUTY}
+    state, router = setup(readers, avail)
+    state.assigned_units["B"] = 100.0  # B is the less attractive one on every tie-break
+    d = router.route(exam("E1"), T0, state)
+    assert d.reader_id == "B"
+
+
+def test_off_duty_reader_is_never_chosen():
+    readers = [reader("A"), reader("B")]
+    state, router = setup(readers, {"B": DUTY})
+    d = router.route(exam("E1"), T0, state)
+    assert d.reader_id == "B"
+
+
+def test_cap_respected_but_ignored_by_critical_exams():
+    readers = [reader("A", cap=2.0)]
+    state, router = setup(readers, {"A": DUTY})
+    assert router.route(exam("E1", units=1.5), T0, state).reader_id == "A"
+    held = router.route(exam("E2", units=1.0), T0, state)
+    assert (held.kind, held.rule) == (DecisionKind.HOLD, "caps_reached")
+    crit = router.route(exam("E3", prio=Priority.LIFE_THREATENING, critical=True), T0, state)
+    assert (crit.kind, crit.reader_id) == (DecisionKind.ASSIGN, "A")
+    assert state.load["A"] == 2.5
+    # the held exam is pulled once capacity frees, never lost
+    router.on_open("E3", "A", T0, state)
+    router.on_sign("E3", "A", T0 + dt.timedelta(minutes=5), state)
+    router.on_open("E1", "A", T0 + dt.timedelta(minutes=5), state)
+    pulled = router.on_sign("E1", "A", T0 + dt.timedelta(minutes=15), state)
+    assert [(p.exam_id, p.reader_id) for p in pulled] == [("E2", "A")]
+
+
+def test_checker_flags_a_cap_overrun():
+    readers = [reader("A", cap=1.0)]
+    state, router = setup(readers, {"A": DUTY})
+    router.route(exam("E1"), T0, state)
+    e2 = exam("E2")
+    state.exams[e2.id] = e2
+    state.assign(e2, "A", T0)  # forced by hand, bypassing the router
+    from pimm.engine.routing import Decision
+
+    state.record(Decision("E2", DecisionKind.ASSIGN, T0, "A", "forcé", "manual", None, 999))
+    rules = [
+        v.rule for v in check_run([exam("E1"), e2], readers, rota_for({"A": DUTY}), state.journal)
+    ]
+    assert rules == ["cap"]
+
+
+def test_own_member_radiologists_first_then_pool():
+    readers = [reader("A", member="POOL"), reader("G", member="GROUP")]
+    config = RoutingConfig(own_first_members=frozenset({"GROUP"}))
+    avail = {"A": PRESENT, "G": PRESENT}
+    state, router = setup(readers, avail, config)
+    state.assigned_units["A"] = 0.0
+    state.assigned_units["G"] = 50.0  # G is busier overall: without the rule A would win
+    d = router.route(exam("E1", prio=Priority.OUTPATIENT, member="GROUP"), T0, state)
+    assert (d.reader_id, d.rule) == ("G", "own_member_present")
+    # once G is at the cap, the pool reads the group's exams
+    state.load["G"] = 6.0
+    d2 = router.route(exam("E2", prio=Priority.OUTPATIENT, member="GROUP"), T0, state)
+    assert (d2.reader_id, d2.rule) == ("A", "pool_present")
+
+
+def test_same_patient_goes_to_the_same_reader_even_over_cap():
+    readers = [reader("A", cap=1.0), reader("B", cap=1.0)]
+    avail = {"A": DUTY, "B": DUTY}
+    state, router = setup(readers, avail)
+    e1 = exam("E1", patient="pk-x")
+    e2 = exam("E2", patient="pk-x", at=T0 + dt.timedelta(minutes=2))
+    first = router.route(e1, T0, state)
+    second = router.route(e2, e2.ready_at, state)
+    assert second.reader_id == first.reader_id
+    assert second.rule == "patient_grouping"
+    assert_checker_clean(state, readers, avail, [e1, e2])
+
+
+def test_checker_flags_split_patient():
+    readers = [reader("A"), reader("B")]
+    avail = {"A": DUTY, "B": DUTY}
+    state, policy = setup(readers, avail)
+    e1 = exam("E1", patient="pk-x")
+    e2 = exam("E2", patient="pk-x")
+    policy.route(e1, T0, state)
+    other = "B" if state.holder["E1"] == "A" else "A"
+    from pimm.engine.routing import Decision
+
+    state.exams["E2"] = e2
+    state.assign(e2, other, T0)
+    state.record(Decision("E2", DecisionKind.ASSIGN, T0, other, "forcé", "manual", None, 999))
+    assert [v.rule for v in check_run([e1, e2], readers, rota_for(avail), state.journal)] == [
+        "patient_grouping"
+    ]
+
+
+def test_no_competent_reader_escalates_with_reason_and_is_never_lost():
+    readers = [reader("A", comps=("general",)), reader("N", comps=("neuro",))]
+    state, router = setup(readers, {"A": DUTY})
+    e = exam("E1", prio=Priority.OUTPATIENT, comp="neuro")
+    d = router.route(e, T0, state)
+    assert (d.kind, d.reader_id, d.rule) == (DecisionKind.HOLD, None, "no_competent_reader")
+    emerg = exam("E2", comp="interventional")
+    d2 = router.route(emerg, T0, state)
+    assert d2.kind == DecisionKind.ESCALATE and "Aucun radiologue compétent" in d2.reason
+    assert state.pending == {"E1", "E2"}
+    assert "E2" in state.escalated
+    # the neuroradiologist arrives: the waiting exam is assigned to them
+    pulled = router.set_availability("N", PRESENT, T0 + dt.timedelta(hours=1), state)
+    assert [(p.exam_id, p.reader_id) for p in pulled] == [("E1", "N")]
+    assert state.pending == {"E2"}
+
+
+def test_emergency_falls_back_to_general_only_without_specialist():
+    readers = [reader("G", comps=("general",)), reader("N", comps=("general", "neuro"))]
+    state, router = setup(readers, {"G": DUTY})
+    d = router.route(exam("E1", comp="neuro"), T0, state)
+    assert (d.reader_id, d.rule) == ("G", "duty_fallback")
+    router.set_availability("N", DUTY, T0, state)
+    d2 = router.route(exam("E2", comp="neuro"), T0, state)
+    assert d2.reader_id == "N"
+
+
+def _busy(router, state, rid, eid, at, units=0.5):
+    """Give reader ``rid`` an opened exam so that they are not idle."""
+    state.set_availability(rid, DUTY)  # state only: no pull, no idle rebalancing
+    router.route(exam(eid, units=units, site="S1"), at, state)
+    assert state.holder[eid] == rid
+    router.on_open(eid, rid, at, state)
+
+
+def test_reader_going_off_duty_has_queue_rerouted():
+    readers = [reader("A"), reader("B", sites=("S1", "S9"))]
+    state, router = setup(readers, {"A": DUTY})
+    router.route(exam("E1"), T0, state)
+    router.route(exam("E2"), T0, state)
+    router.on_open("E1", "A", T0, state)
+    # B arrives busy with its own exam (so B does not take E2 as an idle reader)
+    state.available.pop("A")
+    _busy(router, state, "B", "E9", T0 + dt.timedelta(minutes=1))
+    state.available["A"] = DUTY
+    moved = router.set_availability("A", None, T0 + dt.timedelta(minutes=2), state)
+    assert [(m.exam_id, m.kind, m.reader_id, m.previous_reader_id) for m in moved] == [
+        ("E2", DecisionKind.REROUTE, "B", "A")
+    ]
+    assert state.holder["E1"] == "A"  # the opened exam stays with its reader
+
+
+def test_idle_reader_takes_an_emergency_waiting_in_another_queue():
+    readers = [reader("A"), reader("B")]
+    state, router = setup(readers, {"A": DUTY})
+    router.route(exam("E0", units=3.0), T0, state)
+    router.on_open("E0", "A", T0, state)
+    router.route(exam("E1"), T0, state)
+    out = router.set_availability("B", DUTY, T0 + dt.timedelta(minutes=1), state)
+    assert [(d.exam_id, d.rule, d.reader_id) for d in out] == [("E1", "idle_rebalance", "B")]
+
+
+def test_reroute_when_not_opened_within_delay():
+    readers = [reader("A"), reader("B")]
+    state, router = setup(readers, {"A": DUTY})
+    router.route(exam("E0", units=5.0), T0, state)
+    router.on_open("E0", "A", T0, state)
+    router.route(exam("E1"), T0, state)
+    state.available.pop("A")
+    _busy(router, state, "B", "E9", T0 + dt.timedelta(minutes=1))
+    state.available["A"] = DUTY
+    assert state.holder["E1"] == "A"
+    assert router.tick(T0 + dt.timedelta(minutes=9), state) == []  # before the delay
+    out = router.tick(T0 + dt.timedelta(minutes=10), state)
+    assert [(d.exam_id, d.rule, d.reader_id) for d in out] == [("E1", "open_delay_reroute", "B")]
+
+
+def test_deadline_at_risk_escalates_when_nobody_can_make_it():
+    readers = [reader("A")]
+    state, router = setup(readers, {"A": DUTY})
+    router.route(exam("E0", units=5.0), T0, state)
+    router.on_open("E0", "A", T0, state)
+    e = exam("E1", prio=Priority.LIFE_THREATENING)
+    router.route(e, T0, state)
+    t_risk = T0 + dt.timedelta(minutes=18)  # 60 % of 30 min
+    out = router.tick(t_risk, state)
+    assert [(d.kind, d.rule, d.reader_id) for d in out] == [
+        (DecisionKind.ESCALATE, "deadline_risk", "A")
+    ]
+    assert "Échéance menacée" in out[0].reason
+
+
+def test_round_robin_cycles_and_routing_is_deterministic():
+    readers = [reader("A"), reader("B"), reader("C")]
+    avail = {"A": DUTY, "B": DUTY, "C": DUTY}
+    runs = []
+    for _ in range(2):
+        state, rr = setup(readers, avail, policy=RoundRobinPolicy())
+        runs.append([rr.route(exam(f"E{i}"), T0, state).reader_id for i in range(4)])
+    assert runs[0] == ["A", "B", "C", "A"]
+    assert runs[0] == runs[1]
+
+
+def test_duty_reader_keeps_free_of_scheduled_work_when_someone_is_present():
+    readers = [reader("D"), reader("P")]
+    state, router = setup(readers, {"D": DUTY, "P": PRESENT})
+    state.load["P"] = 3.0
+    d = router.route(exam("E1", prio=Priority.INPATIENT), T0, state)
+    assert d.reader_id == "P"
