@@ -1,49 +1,93 @@
-"""Reads other rooms use to get registry data without reaching into its models' internals."""
+"""Reads other rooms rely on (they never reach into registry models' internals)."""
 
 import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from pimm.registry import models as m
+from pimm.registry.models import Convention, Equipment, Practitioner, SharingKey, Technologist
 
 
 def current_platform() -> m.Platform | None:
     return m.Platform.objects.order_by("pk").first()
 
 
-def convention_in_force(platform: m.Platform, day: dt.date) -> m.Convention | None:
-    """The convention version in force on `day` (periods never overlap, see services)."""
-    return (
-        m.Convention.objects.filter(platform=platform, effective_from__lte=day)
-        .exclude(effective_to__lt=day)
-        .order_by("-effective_from")
-        .first()
-    )
-
-
-def sharing_keys_on(platform: m.Platform, day: dt.date) -> list[m.SharingKey]:
-    convention = convention_in_force(platform, day)
+def sharing_keys_on(*, platform_id: int, day: dt.date) -> list[SharingKey]:
+    convention = convention_in_force(platform_id=platform_id, day=day)
     if convention is None:
         return []
     return list(convention.sharing_keys.select_related("member").order_by("member__code"))
 
 
-def active_practitioners(platform: m.Platform | None = None) -> QuerySet:
-    qs = m.Practitioner.objects.filter(active=True).select_related("member")
-    if platform is not None:
-        qs = qs.filter(member__platform=platform)
+def active_practitioners(*, platform_id: int | None = None) -> QuerySet:
+    qs = Practitioner.objects.filter(active=True).select_related("member")
+    if platform_id is not None:
+        qs = qs.filter(member__platform_id=platform_id)
     return qs.prefetch_related("sites").order_by("last_name", "first_name")
 
 
-def sites_of(platform: m.Platform | None = None) -> QuerySet:
+def sites_of(*, platform_id: int | None = None) -> QuerySet:
     qs = m.Site.objects.select_related("member")
-    if platform is not None:
-        qs = qs.filter(member__platform=platform)
+    if platform_id is not None:
+        qs = qs.filter(member__platform_id=platform_id)
     return qs.order_by("code")
 
 
-def equipment_of(platform: m.Platform | None = None) -> QuerySet:
-    qs = m.Equipment.objects.filter(active=True).select_related("site", "holder")
-    if platform is not None:
-        qs = qs.filter(site__member__platform=platform)
-    return qs.order_by("code")
+def convention_in_force(*, platform_id: int, day: dt.date) -> Convention | None:
+    """The convention version in force on `day`, if any."""
+    return (
+        Convention.objects.filter(platform_id=platform_id, effective_from__lte=day)
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=day))
+        .order_by("-effective_from")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class TimeShare:
+    member_id: int
+    member_code: str
+    member_name: str
+    percent: Decimal
+
+
+def time_shares(*, convention: Convention) -> list[TimeShare]:
+    """Each member's share of equipment time under this convention (sums to 100 %)."""
+    keys = SharingKey.objects.filter(convention=convention).select_related("member")
+    return [
+        TimeShare(k.member_id, k.member.code, k.member.name, k.time_share)
+        for k in keys.order_by("member__code")
+    ]
+
+
+def active_equipment(*, platform_id: int):
+    return (
+        Equipment.objects.filter(active=True, site__member__platform_id=platform_id)
+        .select_related("site", "holder")
+        .order_by("code")
+    )
+
+
+def technologist_fte_by_site(*, platform_id: int) -> dict[int, float]:
+    """Sum of active technologists' working time per site id."""
+    out: dict[int, float] = {}
+    for site_id, fte in Technologist.objects.filter(
+        active=True, site__isnull=False, member__platform_id=platform_id
+    ).values_list("site_id", "working_time"):
+        out[site_id] = out.get(site_id, 0.0) + float(fte)
+    return out
+
+
+def practitioners_with_competence(*, platform_id: int, competence: str) -> list[tuple[int, int]]:
+    """(member id, site id) pairs of active practitioners holding a competence, per privilege."""
+    pairs = set()
+    qs = Practitioner.objects.filter(active=True, member__platform_id=platform_id).prefetch_related(
+        "sites"
+    )
+    for p in qs:
+        if competence in (p.competences or []):
+            for site in p.sites.all():
+                pairs.add((p.member_id, site.pk))
+    return sorted(pairs)
