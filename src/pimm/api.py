@@ -20,6 +20,7 @@ from pimm.accounts.models import ApiToken
 from pimm.registry import access, services
 from pimm.registry import models as m
 from pimm.registry.screens import SCREENS, Screen
+from pimm.worklist.api import router as worklist_router
 
 
 class TokenAuth(HttpBearer):
@@ -199,3 +200,4 @@ def get_keys(request, pk: int):
 
 
 api.add_router("/registry", registry_router)
+api.add_router("/worklist", worklist_router)

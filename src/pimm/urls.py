@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("pimm.web.urls")),
     path("comptes/", include("pimm.accounts.urls")),
     path("registre/", include("pimm.registry.urls")),
+    path("lecture/", include("pimm.worklist.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -11,6 +11,7 @@ from pimm.accounts.roles import Role
 from pimm.accounts.services import user_create
 from pimm.demo.generator import DemoPimm, generate
 from pimm.registry import models as m
+from pimm.worklist.demo import load_worklist_demo
 
 DEMO_PASSWORD = "pimm-demo-2027"
 
@@ -37,7 +38,8 @@ def _fix_rounding(values: list[Decimal]) -> list[Decimal]:
 def load_demo(seed: int = 42, scale: int = 1, data: DemoPimm | None = None) -> list[DemoLogin]:
     """Load the demo unless a platform already exists; return the logins either way."""
     if not m.Platform.objects.exists():
-        _write(data or generate(seed=seed, scale=scale))
+        _write(data := data or generate(seed=seed, scale=scale))
+        load_worklist_demo(data)
     return demo_logins()
 
 

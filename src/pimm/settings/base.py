@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "pimm.registry",
     "pimm.web",
     "pimm.demo",
+    "pimm.worklist",
 ]
 
 MIDDLEWARE = [

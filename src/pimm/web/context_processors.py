@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from pimm.registry import access
 from pimm.registry import models as m
+from pimm.worklist.access import nav_items as worklist_nav
 
 
 def navigation(request) -> dict:
@@ -22,6 +23,7 @@ def navigation(request) -> dict:
     ):
         if access.can_read_any(user, model):
             items.append((label, reverse(url)))
+    items += worklist_nav(user)
     if access.can_create(user, m.Site):
         items.append((_("Import"), reverse("registry:import")))
     if user.has_perm("accounts.manage_users"):
