@@ -44,14 +44,14 @@ class WorklistError(ValidationError):
     pass
 
 
-def _save(obj, actor, **kwargs) -> None:
-    obj._history_user = actor
+def _save(obj, history_user, **kwargs) -> None:
+    obj._history_user = history_user
     obj.save(**kwargs)
 
 
-def _create(model, actor, **fields):
+def _create(model, history_user, /, **fields):
     obj = model(**fields)
-    _save(obj, actor)
+    _save(obj, history_user)
     return obj
 
 
@@ -370,7 +370,8 @@ def worklist_tick(*, now: dt.datetime | None = None) -> dict[str, int]:
 # -- reading ---------------------------------------------------------------------------------
 def _held(exam: w.Exam, reader: Practitioner) -> w.Assignment:
     a = w.Assignment.objects.filter(exam=exam, reader=reader, ended_at__isnull=True).first()
-    if a is None or exam.status not in (S.ASSIGNED, S.READ):
+    status = w.Exam.objects.values_list("status", flat=True).get(pk=exam.pk)
+    if a is None or status not in (S.ASSIGNED, S.READ):
         raise WorklistError(_("Cet examen n'est pas dans votre liste de lecture."))
     return a
 
@@ -485,7 +486,7 @@ def communication_record(
     )
     if acknowledged and finding.acknowledged_at is None:
         finding.acknowledged_at, finding.acknowledged_by = at, recipient[:200]
-        _save(finding, actor)
+        _save(finding, actor, update_fields=["acknowledged_at", "acknowledged_by"])
     return c
 
 
