@@ -56,7 +56,9 @@ def make_exam(classes):
     def make(site, priority="outpatient", competence="general", at=T0, patient=None, **kw):
         n = next(counter)
         patient = patient or services.patient_get_or_create(
-            family_name=f"Patient{n}", given_name="Test", birth_date=dt.date(1970, 1, n % 28 + 1),
+            family_name=f"Patient{n}",
+            given_name="Test",
+            birth_date=dt.date(1970, 1, n % 28 + 1),
             nir=f"1700175{n:06d}00",
         )
         order = services.order_create(
@@ -86,6 +88,4 @@ def active(exam) -> w.Assignment | None:
 def _demo_exams_closed(db):
     """The session demo's open exams would be re-routed onto the test's readers: close them."""
     w.Assignment.objects.filter(ended_at__isnull=True).update(ended_at=T0 - dt.timedelta(days=1))
-    w.Exam.objects.exclude(status__in=[w.Exam.Status.SIGNED]).update(
-        status=w.Exam.Status.CANCELLED
-    )
+    w.Exam.objects.exclude(status__in=[w.Exam.Status.SIGNED]).update(status=w.Exam.Status.CANCELLED)

@@ -70,13 +70,25 @@ def test_canary_identity_only_on_the_readers_exam_page(
     other.force_login(other_user)
     outputs["other reader queue"] = other.get("/lecture/").content.decode()
     outputs["other reader exam"] = other.get(f"/lecture/examens/{second.pk}/").content.decode()
-    for persona in ("coordinator", "administrator", "reviewer", "secretary_a", "technologist_a",
-                    "manager_a"):
+    for persona in (
+        "coordinator",
+        "administrator",
+        "reviewer",
+        "secretary_a",
+        "technologist_a",
+        "manager_a",
+    ):
         c = client_for(persona)
         for url in (
-            "/", "/lecture/coordination/", "/lecture/coordination/live/", "/lecture/examens/",
-            f"/lecture/examens/{exam.pk}/", f"/lecture/examens/{second.pk}/",
-            "/comptes/audit/", "/comptes/audit/?model=patient", "/lecture/examens/99999999/",
+            "/",
+            "/lecture/coordination/",
+            "/lecture/coordination/live/",
+            "/lecture/examens/",
+            f"/lecture/examens/{exam.pk}/",
+            f"/lecture/examens/{second.pk}/",
+            "/comptes/audit/",
+            "/comptes/audit/?model=patient",
+            "/lecture/examens/99999999/",
         ):
             outputs[f"{persona} {url}"] = c.get(url).content.decode()
         token = api_token_create(user=world.users[persona], name="canary")[1]

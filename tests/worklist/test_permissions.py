@@ -13,8 +13,16 @@ from tests.worklist.conftest import T0, reload
 
 OK, FORBIDDEN, HIDDEN, LOGIN, REDIRECT, UNAUTH = 200, 403, 404, 302, 302, 401
 COLUMNS = (
-    "queue", "queue_rows", "exam_list", "exam_own_member", "exam_other_member",
-    "coordination", "coordination_live", "move_scheduled", "api_exams", "api_turnaround",
+    "queue",
+    "queue_rows",
+    "exam_list",
+    "exam_own_member",
+    "exam_other_member",
+    "coordination",
+    "coordination_live",
+    "move_scheduled",
+    "api_exams",
+    "api_turnaround",
 )
 COORD = (FORBIDDEN, FORBIDDEN, OK, OK, OK, OK, OK, REDIRECT, OK, OK)
 EXPECTED = {
@@ -22,9 +30,42 @@ EXPECTED = {
     "coordinator": COORD,
     "administrator": COORD,
     "reviewer": (FORBIDDEN, FORBIDDEN, OK, OK, OK, OK, OK, FORBIDDEN, OK, OK),
-    "manager_a": (FORBIDDEN, FORBIDDEN, OK, OK, HIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN),
-    "secretary_a": (FORBIDDEN, FORBIDDEN, OK, OK, HIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK, FORBIDDEN),
-    "technologist_a": (FORBIDDEN, FORBIDDEN, OK, OK, HIDDEN, FORBIDDEN, FORBIDDEN, REDIRECT, OK, FORBIDDEN),
+    "manager_a": (
+        FORBIDDEN,
+        FORBIDDEN,
+        OK,
+        OK,
+        HIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        OK,
+        FORBIDDEN,
+    ),
+    "secretary_a": (
+        FORBIDDEN,
+        FORBIDDEN,
+        OK,
+        OK,
+        HIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        OK,
+        FORBIDDEN,
+    ),
+    "technologist_a": (
+        FORBIDDEN,
+        FORBIDDEN,
+        OK,
+        OK,
+        HIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        REDIRECT,
+        OK,
+        FORBIDDEN,
+    ),
     "radiologist_a": (OK, OK, OK, OK, HIDDEN, FORBIDDEN, FORBIDDEN, HIDDEN, OK, FORBIDDEN),
 }
 
@@ -48,7 +89,9 @@ def test_every_role_every_view(persona, objects, client_for, world):
     client = client_for(persona)
     headers = {}
     if persona:
-        headers = {"Authorization": "Bearer " + api_token_create(user=world.users[persona], name="t")[1]}
+        headers = {
+            "Authorization": "Bearer " + api_token_create(user=world.users[persona], name="t")[1]
+        }
     calls = {
         "queue": lambda: client.get("/lecture/"),
         "queue_rows": lambda: client.get("/lecture/file/"),
@@ -64,6 +107,8 @@ def test_every_role_every_view(persona, objects, client_for, world):
         "api_turnaround": lambda: client.get("/api/worklist/turnaround", headers=headers),
     }
     got = tuple(calls[c]().status_code for c in COLUMNS)
-    assert dict(zip(COLUMNS, got, strict=True)) == dict(zip(COLUMNS, EXPECTED[persona], strict=True))
+    assert dict(zip(COLUMNS, got, strict=True)) == dict(
+        zip(COLUMNS, EXPECTED[persona], strict=True)
+    )
     moved = reload(scheduled).status == "arrived"
     assert moved == (EXPECTED[persona][7] == REDIRECT and persona is not None)

@@ -89,14 +89,20 @@ def test_critical_finding_reminded_until_acknowledged(held, runner, settings):
     assert tick(T0 + minutes(20)) == 0
     assert tick(T0 + minutes(32)) == 1
     services.communication_record(
-        finding=finding, channel="phone", recipient="Dr Urgentiste", acknowledged=True,
+        finding=finding,
+        channel="phone",
+        recipient="Dr Urgentiste",
+        acknowledged=True,
         at=T0 + minutes(35),
     )
     assert tick(T0 + minutes(60)) == 0
     finding.refresh_from_db()
     assert (finding.reminders, finding.acknowledged_at) == (2, T0 + minutes(35))
     assert [c.channel for c in finding.communications.all()] == [
-        "phone", "reminder", "reminder", "phone"
+        "phone",
+        "reminder",
+        "reminder",
+        "phone",
     ]
 
 

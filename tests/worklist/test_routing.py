@@ -13,7 +13,9 @@ S = w.Exam.Status
 def test_competence_privilege_and_duty_decide(world, make_reader, make_exam):
     site = world.site_a
     general = make_reader(world.member_a, [site], ("general",), present_from=T0 - minutes(60))
-    make_reader(world.member_a, [world.site_b], ("neuro",), present_from=T0 - minutes(60))  # no privilege
+    make_reader(
+        world.member_a, [world.site_b], ("neuro",), present_from=T0 - minutes(60)
+    )  # no privilege
     make_reader(world.member_a, [site], ("neuro",))  # competent, not present
     neuro = make_reader(world.member_a, [site], ("neuro",), present_from=T0 - minutes(60))
     exam = make_exam(site, "outpatient", "neuro")
@@ -38,7 +40,9 @@ def test_private_group_exams_go_to_its_own_radiologists_first(world, make_reader
     assert pool.pk != own.pk
 
 
-def test_exam_nobody_can_read_is_escalated_and_never_lost(world, make_reader, make_exam, client_for):
+def test_exam_nobody_can_read_is_escalated_and_never_lost(
+    world, make_reader, make_exam, client_for
+):
     make_reader(world.member_a, [world.site_a], ("general",), present_from=T0 - minutes(60))
     exam = make_exam(world.site_a, "emergency", "interventional")
     d = services.exam_route(exam_id=exam.pk, now=T0)
@@ -116,7 +120,9 @@ def test_technologist_moves_exam_until_routed(world, make_reader, make_exam, cla
     patient = services.patient_get_or_create(
         family_name="Flux", given_name="T", birth_date=T0.date(), nir="123"
     )
-    order = services.order_create(patient=patient, site=world.site_a, priority=classes["outpatient"])
+    order = services.order_create(
+        patient=patient, site=world.site_a, priority=classes["outpatient"]
+    )
     exam = services.exam_create(order=order, modality="CT")
     client = client_for("technologist_a")
     for step in (S.ARRIVED, S.IN_PROGRESS, S.PERFORMED):

@@ -58,8 +58,8 @@ def can_see_coordination(user) -> bool:
 
 def get_exam_for_user(user, pk) -> w.Exam:
     try:
-        return visible_exams(user).select_related("priority", "site", "member", "patient").get(
-            pk=pk
+        return (
+            visible_exams(user).select_related("priority", "site", "member", "patient").get(pk=pk)
         )
     except (w.Exam.DoesNotExist, ValueError, TypeError):
         raise Http404 from None

@@ -108,9 +108,7 @@ class Routing:
         self.policy = Router()
         self.state = RoutingState(readers(), routing_config())
         self.versions: dict[str, int] = {}
-        self.available = {
-            r: av for r, av in duty_source(now).items() if r in self.state.readers
-        }
+        self.available = {r: av for r, av in duty_source(now).items() if r in self.state.readers}
         for r, av in self.available.items():
             self.state.set_availability(r, av)
         levels = self.state.config.levels
@@ -142,7 +140,9 @@ class Routing:
 
     def _readers_left(self) -> list[Decision]:
         """Queues of readers who went off duty (not opened) go to someone else."""
-        return self.policy.set_availabilities([(r, None) for r in self.off_holders], self.t, self.state)
+        return self.policy.set_availabilities(
+            [(r, None) for r in self.off_holders], self.t, self.state
+        )
 
     def route(self, exam: w.Exam) -> Decision:
         self.versions[str(exam.pk)] = exam.routing_version

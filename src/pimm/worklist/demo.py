@@ -17,15 +17,32 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from pimm.engine.routing import AvailabilityKind, Decision, Router, RotaEntry
+from pimm.engine.routing import AvailabilityKind, Decision, RotaEntry, Router
 from pimm.engine.simulation import Scenario, Simulation
 from pimm.engine.simulation.demo_adapter import scenario_from_demo
 from pimm.registry import models as m
 from pimm.worklist import adapter, services
 from pimm.worklist import models as w
 
-FAMILY = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy",
-          "Moreau", "Simon", "Laurent", "Lefebvre", "Michel", "Garcia", "David", "Bertrand"]
+FAMILY = [
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Thomas",
+    "Robert",
+    "Richard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+    "Simon",
+    "Laurent",
+    "Lefebvre",
+    "Michel",
+    "Garcia",
+    "David",
+    "Bertrand",
+]
 GIVEN = ["Marie", "Jean", "Pierre", "Camille", "Louise", "Lucas", "Emma", "Hugo", "Chloé", "Paul"]
 DEMO_READER = "radiologue"
 WINDOW = dt.timedelta(hours=6)  # exams written: those ready in the last hours before the cut
@@ -50,7 +67,9 @@ def _scenario(d, start: dt.date, reader_code: str | None, site_code: str | None)
     if reader_code and site_code:  # the demo login is present all day
         t0 = dt.datetime.combine(start, dt.time(0))
         rota.append(
-            RotaEntry(reader_code, t0, t0 + dt.timedelta(days=2), AvailabilityKind.PRESENT, site_code)
+            RotaEntry(
+                reader_code, t0, t0 + dt.timedelta(days=2), AvailabilityKind.PRESENT, site_code
+            )
         )
     return dataclasses.replace(sc, rota=tuple(rota))
 
@@ -139,7 +158,9 @@ def _load(d, now: dt.datetime | None) -> int:
                 site=site,
                 priority=classes[ex.priority.value],
                 requested_at=when - dt.timedelta(minutes=45),
-                requester="Service des urgences" if ex.priority.is_emergency else "Médecin traitant",
+                requester="Service des urgences"
+                if ex.priority.is_emergency
+                else "Médecin traitant",
             )
             exam = services.exam_create(
                 order=order,

@@ -214,7 +214,9 @@ class ReaderPresence(models.Model):
     """Presence plan and duty of a reader. Replaced by the published rota once ``oncall`` lands."""
 
     practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="+")
-    site = models.ForeignKey(Site, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    site = models.ForeignKey(
+        Site, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     start = models.DateTimeField(_("début"))
     end = models.DateTimeField(_("fin"))
     on_duty = models.BooleanField(_("de garde / astreinte"), default=False)

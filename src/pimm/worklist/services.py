@@ -448,7 +448,7 @@ def finding_flag(
 ) -> w.CriticalFinding:
     if exam.status == S.SIGNED:
         if exam.reader_id != reader.pk:
-                raise WorklistError(_("Cet examen n'est pas dans votre liste de lecture."))
+            raise WorklistError(_("Cet examen n'est pas dans votre liste de lecture."))
     else:
         _held(exam, reader)
     return _create(
@@ -494,9 +494,7 @@ def communication_record(
 def findings_remind(*, now: dt.datetime) -> int:
     """One reminder per unacknowledged finding every ``REMINDER_EVERY``; returns how many."""
     sent = 0
-    for f in w.CriticalFinding.objects.filter(acknowledged_at__isnull=True).select_related(
-        "exam"
-    ):
+    for f in w.CriticalFinding.objects.filter(acknowledged_at__isnull=True).select_related("exam"):
         last = f.last_reminder_at or f.flagged_at
         if now - last < REMINDER_EVERY:
             continue

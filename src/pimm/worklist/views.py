@@ -76,7 +76,8 @@ def exam_detail(request: HttpRequest, pk: int) -> HttpResponse:
     steps = [
         (s, label)
         for s, label in w.Exam.Status.choices
-        if s in services.TRANSITIONS[exam.status] and s in services.TECHNOLOGIST_STEPS | {"cancelled"}
+        if s in services.TRANSITIONS[exam.status]
+        and s in services.TECHNOLOGIST_STEPS | {"cancelled"}
     ]
     return render(
         request,
@@ -93,7 +94,9 @@ def exam_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "events": exam.events.order_by("at", "pk"),
             "findings": selectors.findings_of(exam=exam),
             "channels": w.Communication.Channel.choices[:3],
-            "is_signer": reader is not None and report is not None and report.signed_by_id == reader.pk,
+            "is_signer": reader is not None
+            and report is not None
+            and report.signed_by_id == reader.pk,
         },
     )
 
