@@ -21,7 +21,15 @@ def test_concurrent_assignment_one_wins():
     member = m.Member.objects.create(
         platform=platform, code="M", name="M", kind="public_hospital", siren="732829320"
     )
-    site = m.Site.objects.create(member=member, code="S", name="S", town="Lyon", departement="69")
+    site = m.Site.objects.create(
+        member=member,
+        code="S",
+        name="S",
+        town="Lyon",
+        departement="69",
+        latitude=45.7,
+        longitude=4.8,
+    )
     readers = [
         m.Practitioner.objects.create(
             member=member, rpps=f"1000000000{i}", first_name="A", last_name=str(i), status="public"
