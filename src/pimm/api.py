@@ -21,6 +21,7 @@ from pimm.planning.api import router as planning_router
 from pimm.registry import access, services
 from pimm.registry import models as m
 from pimm.registry.screens import SCREENS, Screen
+from pimm.worklist.api import router as worklist_router
 
 
 class TokenAuth(HttpBearer):
@@ -201,3 +202,4 @@ def get_keys(request, pk: int):
 
 api.add_router("/registry", registry_router)
 api.add_router("/planning", planning_router)
+api.add_router("/worklist", worklist_router)

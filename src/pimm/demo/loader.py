@@ -10,9 +10,10 @@ from pimm.accounts.models import User
 from pimm.accounts.roles import Role
 from pimm.accounts.services import user_create
 from pimm.demo.generator import DemoPimm, generate
-from pimm.planning.demo import load_planning_demo
 from pimm.oncall.demo import load_oncall_demo
+from pimm.planning.demo import load_planning_demo
 from pimm.registry import models as m
+from pimm.worklist.demo import load_worklist_demo
 
 DEMO_PASSWORD = "pimm-demo-2027"
 
@@ -39,7 +40,8 @@ def _fix_rounding(values: list[Decimal]) -> list[Decimal]:
 def load_demo(seed: int = 42, scale: int = 1, data: DemoPimm | None = None) -> list[DemoLogin]:
     """Load the demo unless a platform already exists; return the logins either way."""
     if not m.Platform.objects.exists():
-        _write(data or generate(seed=seed, scale=scale))
+        _write(data := data or generate(seed=seed, scale=scale))
+        load_worklist_demo(data)
     return demo_logins()
 
 

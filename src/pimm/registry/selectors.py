@@ -91,3 +91,18 @@ def practitioners_with_competence(*, platform_id: int, competence: str) -> list[
             for site in p.sites.all():
                 pairs.add((p.member_id, site.pk))
     return sorted(pairs)
+
+
+def practitioner_of_user(*, user) -> Practitioner | None:
+    """The practitioner profile linked to a login, if any (readers of the worklist)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return Practitioner.objects.filter(user=user, active=True).first()
+
+
+def own_first_member_ids(*, platform_id: int | None = None) -> list[int]:
+    """Members whose exams go to their own radiologists first: the private radiology groups."""
+    qs = m.Member.objects.filter(kind=m.Member.Kind.PRIVATE_GROUP)
+    if platform_id is not None:
+        qs = qs.filter(platform_id=platform_id)
+    return list(qs.values_list("pk", flat=True))

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "pimm.web",
     "pimm.planning",
     "pimm.demo",
+    "pimm.worklist",
 ]
 
 MIDDLEWARE = [

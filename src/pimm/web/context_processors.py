@@ -3,10 +3,11 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from pimm.planning.nav import planning_nav_items
 from pimm.oncall import access as oncall_access
+from pimm.planning.nav import planning_nav_items
 from pimm.registry import access
 from pimm.registry import models as m
+from pimm.worklist.access import nav_items as worklist_nav
 
 
 def navigation(request) -> dict:
@@ -27,6 +28,7 @@ def navigation(request) -> dict:
     items += planning_nav_items(user)
     if oncall_access.can(user, "rota_list"):
         items.append((_("Gardes"), reverse("oncall:index")))
+    items += worklist_nav(user)
     if access.can_create(user, m.Site):
         items.append((_("Import"), reverse("registry:import")))
     if user.has_perm("accounts.manage_users"):

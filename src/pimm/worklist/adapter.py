@@ -1,0 +1,152 @@
+"""ORM rows -> ``pimm.engine.routing`` dataclasses -> decisions written back by the services.
+
+The routing state is rebuilt from the database at each call (readers, who is available now,
+assignments not signed, their open times), so any process can route and nothing lives in memory
+between requests. Writes go through ``services.decisions_apply``, which claims each exam with a
+conditional UPDATE on ``Exam.routing_version``: a decision taken on stale data loses and is dropped.
+
+Duty source: until the on-call rota app (``oncall``) is on main, who is on duty or present comes
+from ``ReaderPresence`` (filled by the demo or by hand). ``duty_source`` is the one function to
+switch to the published rota when it lands.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from pimm.engine.routing import (
+    Availability,
+    AvailabilityKind,
+    Decision,
+    Exam,
+    Priority,
+    Reader,
+    Router,
+    RoutingConfig,
+    RoutingState,
+    ServiceLevels,
+)
+from pimm.registry import selectors as registry
+from pimm.worklist import models as w
+
+CAP_UNITS = 6.0
+
+
+def naive(value: dt.datetime) -> dt.datetime:
+    return timezone.localtime(value).replace(tzinfo=None)
+
+
+def aware(value: dt.datetime) -> dt.datetime:
+    return timezone.make_aware(value)
+
+
+def service_levels() -> ServiceLevels:
+    classes = {p.code: p for p in w.PriorityClass.objects.all()}
+    base = ServiceLevels()
+    targets = dict(base.targets)
+    delays = dict(base.open_delays)
+    for code, pc in classes.items():
+        targets[Priority(code)] = dt.timedelta(minutes=pc.target_minutes)
+        delays[Priority(code)] = dt.timedelta(minutes=pc.open_delay_minutes)
+    return ServiceLevels(targets=targets, open_delays=delays)
+
+
+def routing_config() -> RoutingConfig:
+    own = frozenset(str(pk) for pk in registry.own_first_member_ids())
+    return RoutingConfig(levels=service_levels(), own_first_members=own)
+
+
+def readers() -> list[Reader]:
+    return [
+        Reader(
+            id=str(p.pk),
+            member=str(p.member_id),
+            competences=frozenset(p.competences or ()),
+            sites=frozenset(str(s.pk) for s in p.sites.all()),
+            cap_units=CAP_UNITS,
+        )
+        for p in registry.active_practitioners()
+    ]
+
+
+def duty_source(now: dt.datetime) -> dict[str, Availability]:
+    """Who can read at ``now``: on duty (wins) or present on a site. Reads ``ReaderPresence``."""
+    out: dict[str, Availability] = {}
+    rows = w.ReaderPresence.objects.filter(start__lte=now, end__gt=now).order_by("on_duty", "end")
+    for row in rows:  # duty rows come last and win
+        kind = AvailabilityKind.DUTY if row.on_duty else AvailabilityKind.PRESENT
+        site = str(row.site_id) if row.site_id else None
+        out[str(row.practitioner_id)] = Availability(kind, site, naive(row.end))
+    return out
+
+
+def engine_exam(exam: w.Exam) -> Exam:
+    return Exam(
+        id=str(exam.pk),
+        patient_key=exam.patient.pseudonym,
+        site=str(exam.site_id),
+        member=str(exam.member_id),
+        modality=exam.modality,
+        competence=exam.competence,
+        priority=Priority(exam.priority.code),
+        ready_at=naive(exam.ready_at),
+        deadline=naive(exam.deadline),
+        work_units=exam.work_units,
+        critical=exam.critical,
+        exam_type=exam.exam_type,
+    )
+
+
+class Routing:
+    """A routing state rebuilt from the database at ``now`` and the router that acts on it."""
+
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+        self.t = naive(now)
+        self.policy = Router()
+        self.state = RoutingState(readers(), routing_config())
+        self.versions: dict[str, int] = {}
+        self.available = {r: av for r, av in duty_source(now).items() if r in self.state.readers}
+        for r, av in self.available.items():
+            self.state.set_availability(r, av)
+        levels = self.state.config.levels
+        self.off_holders: list[str] = []
+        held = (
+            w.Assignment.objects.filter(ended_at__isnull=True, exam__status=w.Exam.Status.ASSIGNED)
+            .select_related("exam__patient", "exam__priority")
+            .order_by("assigned_at", "pk")
+        )
+        for a in held:
+            reader = str(a.reader_id)
+            if reader not in self.state.readers:
+                continue
+            ex = engine_exam(a.exam)
+            self.versions[ex.id] = a.exam.routing_version
+            opened = naive(a.opened_at) if a.opened_at else None
+            self.state.restore_assignment(ex, reader, naive(a.assigned_at), opened)
+            if reader not in self.available and reader not in self.off_holders:
+                # held by a reader who is no longer on duty: re-routed by ``readers_left``
+                self.off_holders.append(reader)
+                self.state.set_availability(reader, Availability(AvailabilityKind.PRESENT))
+            if opened is None:
+                delay = levels.open_delays[ex.priority]
+                self.state.push_timer(naive(a.assigned_at) + delay, "open_delay", ex.id)
+            if not a.exam.escalated_at:
+                risk = ex.ready_at + levels.target(ex.priority) * levels.risk_fraction
+                self.state.push_timer(risk, "risk", ex.id)
+        self.decisions: list[Decision] = self._readers_left()
+
+    def _readers_left(self) -> list[Decision]:
+        """Queues of readers who went off duty (not opened) go to someone else."""
+        return self.policy.set_availabilities(
+            [(r, None) for r in self.off_holders], self.t, self.state
+        )
+
+    def route(self, exam: w.Exam) -> Decision:
+        self.versions[str(exam.pk)] = exam.routing_version
+        return self.policy.route(engine_exam(exam), self.t, self.state)
+
+    def tick(self) -> list[Decision]:
+        return self.policy.tick(self.t, self.state)

@@ -1,0 +1,197 @@
+"""A day of demo exams, played by ``pimm.engine.simulation`` and written through the services.
+
+The simulation routes a seeded day of arrivals with the real router; each step (exam ready,
+decision, exam opened, report signed) is written with the worklist services, so the demo and the
+application share one code path. The day is shifted so that it ends *now* at a moment when the
+demo radiologist (login ``radiologue``) has exams in their queue, and the presence plan
+(``ReaderPresence``) is written from the simulated rota so live routing goes on from there.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import random
+
+from django.db import transaction
+from django.test.utils import override_settings
+from django.utils import timezone
+
+from pimm.engine.routing import AvailabilityKind, Decision, RotaEntry, Router
+from pimm.engine.simulation import Scenario, Simulation
+from pimm.engine.simulation.demo_adapter import scenario_from_demo
+from pimm.registry import models as m
+from pimm.worklist import adapter, services
+from pimm.worklist import models as w
+
+FAMILY = [
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Thomas",
+    "Robert",
+    "Richard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+    "Simon",
+    "Laurent",
+    "Lefebvre",
+    "Michel",
+    "Garcia",
+    "David",
+    "Bertrand",
+]
+GIVEN = ["Marie", "Jean", "Pierre", "Camille", "Louise", "Lucas", "Emma", "Hugo", "Chloé", "Paul"]
+DEMO_READER = "radiologue"
+WINDOW = dt.timedelta(hours=6)  # exams written: those ready in the last hours before the cut
+
+
+def _identity(rng: random.Random) -> dict:
+    born = dt.date(1930, 1, 1) + dt.timedelta(days=rng.randrange(0, 33000))
+    body = f"{rng.choice('12')}{born:%y%m}{rng.randrange(1, 96):02d}{rng.randrange(1, 999):03d}"
+    body += f"{rng.randrange(1, 999):03d}"
+    nir = body + f"{97 - int(body) % 97:02d}"
+    return {
+        "family_name": rng.choice(FAMILY),
+        "given_name": rng.choice(GIVEN),
+        "birth_date": born,
+        "nir": nir,
+    }
+
+
+def _scenario(d, start: dt.date, reader_code: str | None, site_code: str | None) -> Scenario:
+    sc = scenario_from_demo(d, days=1, start=start, drain_days=1)
+    rota = list(sc.rota)
+    if reader_code and site_code:  # the demo login is present all day
+        t0 = dt.datetime.combine(start, dt.time(0))
+        rota.append(
+            RotaEntry(
+                reader_code, t0, t0 + dt.timedelta(days=2), AvailabilityKind.PRESENT, site_code
+            )
+        )
+    return dataclasses.replace(sc, rota=tuple(rota))
+
+
+def load_worklist_demo(d, now: dt.datetime | None = None) -> int:
+    """Fill the worklist from the generated demo ``d``; returns the number of exams written.
+
+    Synthetic rows are not historised (no audit events for the demo's own load): this keeps the
+    load at a few seconds; everything done afterwards in the demo is audited as usual.
+    """
+    with override_settings(SIMPLE_HISTORY_ENABLED=False), transaction.atomic():
+        return _load(d, now)
+
+
+def _load(d, now: dt.datetime | None) -> int:
+    platform = m.Platform.objects.order_by("pk").first()
+    if platform is None or w.Exam.objects.exists():
+        return 0
+    classes = {pc.code: pc for pc in services.priority_classes_ensure(platform=platform)}
+    now = now or timezone.now()
+    local_now = adapter.naive(now)
+    by_rpps = {p.rpps: p for p in m.Practitioner.objects.all()}
+    reader_pk = {p.code: by_rpps[p.rpps].pk for p in d.practitioners if p.rpps in by_rpps}
+    code_of = {v: k for k, v in reader_pk.items()}
+    sites = {s.code: s for s in m.Site.objects.select_related("member")}
+    demo_reader = m.Practitioner.objects.filter(user__username=DEMO_READER).first()
+    reader_code = code_of.get(demo_reader.pk) if demo_reader else None
+    site_code = None
+    if demo_reader is not None:
+        first_site = demo_reader.sites.order_by("pk").first()
+        site_code = first_site.code if first_site else None
+    sc = _scenario(d, local_now.date(), reader_code, site_code)
+    sim = Simulation(sc, Router())
+    # play until the wall clock's time of day, then on until the demo reader holds two exams
+    steps = []
+    while (step := sim.step()) is not None:
+        steps.append(step)
+        if step.at >= local_now and (
+            reader_code is None or len(sim.state.queues.get(reader_code, ())) >= 2
+        ):
+            break
+        if step.at > sc.end:
+            break
+    if not steps:
+        return 0
+    offset = local_now - steps[-1].at
+
+    def at(t: dt.datetime) -> dt.datetime:
+        return adapter.aware(t + offset)
+
+    for e in sc.rota:
+        if e.end + offset <= local_now - dt.timedelta(days=1) or e.reader_id not in reader_pk:
+            continue
+        w.ReaderPresence.objects.create(
+            practitioner_id=reader_pk[e.reader_id],
+            site=sites.get(e.site) if e.site else None,
+            start=at(e.start),
+            end=at(e.end),
+            on_duty=e.kind == AvailabilityKind.DUTY,
+        )
+    rng = random.Random(d.seed)
+    patients: dict[str, w.Patient] = {}
+    exam_pk: dict[str, int] = {}
+    arrivals = {a.exam.id: a.exam for a in sc.arrivals}
+
+    def db_decision(dec: Decision) -> Decision:
+        return dataclasses.replace(
+            dec,
+            exam_id=str(exam_pk[dec.exam_id]),
+            reader_id=str(reader_pk[dec.reader_id]) if dec.reader_id else None,
+            previous_reader_id=str(reader_pk[dec.previous_reader_id])
+            if dec.previous_reader_id
+            else None,
+        )
+
+    first = steps[-1].at - WINDOW
+    for step in steps:
+        when = at(step.at)
+        if step.kind == "ready" and step.at >= first:
+            ex = arrivals[step.exam_id]
+            if ex.patient_key not in patients:
+                patients[ex.patient_key] = services.patient_get_or_create(**_identity(rng))
+            site = sites[ex.site]
+            order = services.order_create(
+                patient=patients[ex.patient_key],
+                site=site,
+                priority=classes[ex.priority.value],
+                requested_at=when - dt.timedelta(minutes=45),
+                requester="Service des urgences"
+                if ex.priority.is_emergency
+                else "Médecin traitant",
+            )
+            exam = services.exam_create(
+                order=order,
+                modality=ex.modality,
+                competence=ex.competence,
+                exam_type=ex.exam_type,
+                critical=ex.critical,
+                work_units=ex.work_units,
+                scheduled_at=when - dt.timedelta(minutes=30),
+                performed_at=when,
+            )
+            exam_pk[ex.id] = exam.pk
+        decisions = [db_decision(x) for x in step.decisions if x.exam_id in exam_pk]
+        if decisions:
+            services.decisions_apply(decisions=decisions, versions={}, at=when)
+        if step.kind == "sign" and step.exam_id in exam_pk:
+            exam = w.Exam.objects.get(pk=exam_pk[step.exam_id])
+            reader = m.Practitioner(pk=reader_pk[step.reader_id])
+            services.report_save(exam=exam, reader=reader, text=_report_text(exam))
+            services.report_sign(exam=exam, reader=reader, at=when)
+        for reader_code_, exam_id in step.opened:
+            if exam_id in exam_pk and not (reader_code_ == reader_code and step is steps[-1]):
+                exam = w.Exam.objects.get(pk=exam_pk[exam_id])
+                services.exam_open(
+                    exam=exam, reader=m.Practitioner(pk=reader_pk[reader_code_]), at=when
+                )
+    return len(exam_pk)
+
+
+def _report_text(exam: w.Exam) -> str:
+    return (
+        f"{exam.modality} {exam.exam_type} : examen de bonne qualité technique. "
+        "Pas d'anomalie significative décelée. Conclusion : examen sans particularité (démo)."
+    )

@@ -1,0 +1,331 @@
+"""The clinical flow: orders, exams, assignments to readers, reports, critical findings.
+
+Patient identity lives in ``Patient`` only; its identifying fields are excluded from the history
+tables (and so from the audit trail), and ``str(patient)`` is the pseudonym. Every other model
+refers to the patient through that pseudonym.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from pimm.registry.models import Competence, Member, Platform, Practitioner, Site
+
+User = settings.AUTH_USER_MODEL
+
+
+class PriorityClass(models.Model):
+    """A priority class and its target turnaround (images available -> report signed)."""
+
+    class Code(models.TextChoices):  # the same codes as pimm.engine.routing.Priority
+        LIFE_THREATENING = "life_threatening", _("Urgence vitale")
+        EMERGENCY = "emergency", _("Urgence")
+        INPATIENT = "inpatient", _("Hospitalisé")
+        OUTPATIENT = "outpatient", _("Externe")
+
+    DEFAULTS = {  # code: (target minutes, open delay minutes)
+        "life_threatening": (30, 5),
+        "emergency": (60, 10),
+        "inpatient": (24 * 60, 180),
+        "outpatient": (72 * 60, 720),
+    }
+
+    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="+")
+    code = models.CharField(_("code"), max_length=20, choices=Code.choices)
+    label = models.CharField(_("libellé"), max_length=100)
+    target_minutes = models.PositiveIntegerField(_("délai cible (minutes)"))
+    open_delay_minutes = models.PositiveIntegerField(
+        _("délai d'ouverture avant réattribution (minutes)")
+    )
+    rank = models.PositiveSmallIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("classe de priorité")
+        ordering = ["rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "code"], name="worklist_priority_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def audit_member_id(self) -> None:
+        return None
+
+
+class Patient(models.Model):
+    """Identity of a patient. Shown only to the reader assigned to one of their exams."""
+
+    pseudonym = models.CharField(_("pseudonyme"), max_length=20, unique=True)
+    family_name = models.CharField(_("nom"), max_length=100)
+    given_name = models.CharField(_("prénom"), max_length=100)
+    birth_date = models.DateField(_("date de naissance"))
+    nir = models.CharField(_("NIR / INS"), max_length=15)
+    css = models.BooleanField(_("complémentaire santé solidaire"), default=False)
+    history = HistoricalRecords(excluded_fields=["family_name", "given_name", "birth_date", "nir"])
+
+    class Meta:
+        verbose_name = _("patient")
+
+    def __str__(self) -> str:
+        return self.pseudonym
+
+    @property
+    def audit_member_id(self) -> None:
+        return None
+
+
+class Order(models.Model):
+    """A request for an imaging exam (demande d'examen)."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="orders")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
+    priority = models.ForeignKey(PriorityClass, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("demandé le"), default=timezone.now)
+    requester = models.CharField(_("prescripteur"), max_length=200, blank=True)
+    indication = models.TextField(_("indication"), blank=True)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("demande d'examen")
+
+    def __str__(self) -> str:
+        return f"Demande {self.pk}"
+
+    @property
+    def audit_member_id(self) -> int:
+        return self.member_id
+
+
+class Exam(models.Model):
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("programmé")
+        ARRIVED = "arrived", _("patient arrivé")
+        IN_PROGRESS = "in_progress", _("en cours")
+        PERFORMED = "performed", _("réalisé")
+        IMAGES_AVAILABLE = "images_available", _("images disponibles")
+        ASSIGNED = "assigned", _("attribué")
+        READ = "read", _("lu")
+        SIGNED = "signed", _("signé")
+        CANCELLED = "cancelled", _("annulé")
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="exams")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="exams")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
+    priority = models.ForeignKey(PriorityClass, on_delete=models.PROTECT, related_name="+")
+    modality = models.CharField(_("modalité"), max_length=10)
+    exam_type = models.CharField(_("type d'examen"), max_length=100, blank=True)
+    competence = models.CharField(
+        _("compétence requise"), max_length=20, choices=Competence.choices, default="general"
+    )
+    critical = models.BooleanField(_("critique / AVC"), default=False)
+    work_units = models.FloatField(_("unités de travail"), default=1.0)
+    study_uid = models.CharField(_("Study Instance UID"), max_length=64, blank=True)
+    status = models.CharField(
+        _("statut"), max_length=20, choices=Status.choices, default=Status.SCHEDULED
+    )
+    scheduled_at = models.DateTimeField(_("programmé le"), null=True, blank=True)
+    ready_at = models.DateTimeField(_("images disponibles le"), null=True, blank=True)
+    deadline = models.DateTimeField(_("échéance"), null=True, blank=True)
+    signed_at = models.DateTimeField(_("signé le"), null=True, blank=True)
+    reader = models.ForeignKey(
+        Practitioner, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # bumped by every routing write: a conditional UPDATE on it lets exactly one writer win
+    routing_version = models.PositiveIntegerField(default=0)
+    waiting_reason = models.CharField(_("motif d'attente"), max_length=300, blank=True)
+    escalated_at = models.DateTimeField(_("escaladé le"), null=True, blank=True)
+    escalation_reason = models.CharField(_("motif d'escalade"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("examen")
+        indexes = [models.Index(fields=["status", "ready_at"]), models.Index(fields=["reader"])]
+
+    def __str__(self) -> str:
+        return f"Examen {self.pk} ({self.modality})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("worklist:exam", args=[self.pk])
+
+    @property
+    def audit_member_id(self) -> int:
+        return self.member_id
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in (self.Status.SIGNED, self.Status.CANCELLED)
+
+
+class ExamEvent(models.Model):
+    """One status transition of an exam, with its time and actor."""
+
+    exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("date"), default=timezone.now)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.exam_id}: {self.from_status} -> {self.to_status}"
+
+    @property
+    def audit_member_id(self) -> int:
+        return self.exam.member_id
+
+
+class Assignment(models.Model):
+    """An exam given to a reader by the router (or the coordinator); ended when moved."""
+
+    exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name="assignments")
+    reader = models.ForeignKey(Practitioner, on_delete=models.PROTECT, related_name="+")
+    assigned_at = models.DateTimeField(_("attribué le"), default=timezone.now)
+    opened_at = models.DateTimeField(_("ouvert le"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("fin"), null=True, blank=True)
+    rule = models.CharField(_("règle"), max_length=60, blank=True)
+    reason = models.CharField(_("motif"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["assigned_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Attribution {self.pk} (examen {self.exam_id})"
+
+    @property
+    def audit_member_id(self) -> int:
+        return self.exam.member_id
+
+
+class ReaderPresence(models.Model):
+    """Presence plan and duty of a reader. Replaced by the published rota once ``oncall`` lands."""
+
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="+")
+    site = models.ForeignKey(
+        Site, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    start = models.DateTimeField(_("début"))
+    end = models.DateTimeField(_("fin"))
+    on_duty = models.BooleanField(_("de garde / astreinte"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("présence")
+        indexes = [models.Index(fields=["start", "end"])]
+
+    def __str__(self) -> str:
+        return f"{self.practitioner} {self.start:%d/%m %H:%M}-{self.end:%H:%M}"
+
+    @property
+    def audit_member_id(self) -> int:
+        return self.practitioner.member_id
+
+
+class Report(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("brouillon")
+        SIGNED = "signed", _("signé")
+        AMENDED = "amended", _("amendé")
+
+    exam = models.OneToOneField(Exam, on_delete=models.PROTECT, related_name="report")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    text = models.TextField(_("compte rendu"), blank=True)
+    author = models.ForeignKey(Practitioner, on_delete=models.PROTECT, related_name="+")
+    signed_by = models.ForeignKey(
+        Practitioner, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField(_("signé le"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"Compte rendu {self.pk} (examen {self.exam_id})"
+
+    @property
+    def audit_member_id(self) -> int:
+        return self.exam.member_id
+
+
+class CriticalFinding(models.Model):
+    """A critical result flagged by the reader; reminders go out until it is acknowledged."""
+
+    exam = models.ForeignKey(Exam, on_delete=models.PROTECT, related_name="critical_findings")
+    description = models.TextField(_("résultat critique"))
+    flagged_by = models.ForeignKey(Practitioner, on_delete=models.PROTECT, related_name="+")
+    flagged_at = models.DateTimeField(_("signalé le"), default=timezone.now)
+    acknowledged_at = models.DateTimeField(_("accusé de réception le"), null=True, blank=True)
+    acknowledged_by = models.CharField(_("acquitté par"), max_length=200, blank=True)
+    reminders = models.PositiveIntegerField(_("relances"), default=0)
+    last_reminder_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"Résultat critique {self.pk} (examen {self.exam_id})"
+
+    @property
+    def audit_member_id(self) -> int:
+        return self.exam.member_id
+
+
+class Communication(models.Model):
+    """Who was told about a critical finding, when and how (auditable by the ARS)."""
+
+    class Channel(models.TextChoices):
+        PHONE = "phone", _("téléphone")
+        IN_PERSON = "in_person", _("en personne")
+        SECURE_MESSAGE = "secure_message", _("messagerie sécurisée")
+        REMINDER = "reminder", _("relance automatique")
+
+    finding = models.ForeignKey(
+        CriticalFinding, on_delete=models.CASCADE, related_name="communications"
+    )
+    at = models.DateTimeField(_("date"), default=timezone.now)
+    channel = models.CharField(_("moyen"), max_length=20, choices=Channel.choices)
+    recipient = models.CharField(_("destinataire"), max_length=200)
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
+    acknowledged = models.BooleanField(_("réception confirmée"), default=False)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Communication {self.pk}"
+
+    @property
+    def audit_member_id(self) -> int:
+        return self.finding.exam.member_id
+
+
+class AccessLog(models.Model):
+    """Every display of a patient's identity: who, when, which exam."""
+
+    user = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    exam = models.ForeignKey(Exam, on_delete=models.PROTECT, related_name="+")
+    what = models.CharField(max_length=100, default="identity")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"Accès {self.pk} (examen {self.exam_id})"
+
+    @property
+    def audit_member_id(self) -> int:
+        return self.exam.member_id

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from pimm.worklist import views
+
+app_name = "worklist"
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("file/", views.queue_rows, name="queue_rows"),
+    path("examens/", views.exam_list, name="exam_list"),
+    path("examens/<int:pk>/", views.exam_detail, name="exam"),
+    path("examens/<int:pk>/compte-rendu/", views.report_post, name="report"),
+    path("examens/<int:pk>/statut/", views.exam_move, name="move"),
+    path("examens/<int:pk>/critique/", views.finding_post, name="finding"),
+    path("critiques/<int:pk>/communication/", views.communication_post, name="communication"),
+    path("coordination/", views.coordination, name="coordination"),
+    path("coordination/live/", views.coordination_live, name="coordination_live"),
+]

@@ -1,0 +1,213 @@
+"""Worklist pages: thin views over ``access``, ``selectors`` and ``services``."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from pimm.worklist import access, selectors, services
+from pimm.worklist import models as w
+
+DEFAULT_PACS_URL = "http://pacs.invalid/viewer?study={study_uid}"
+
+
+def _pacs_url(exam: w.Exam) -> str:
+    template = getattr(settings, "PIMM_PACS_VIEWER_URL", DEFAULT_PACS_URL)
+    return template.format(study_uid=exam.study_uid)
+
+
+def _errors(request, exc: ValidationError) -> None:
+    for msg in exc.messages:
+        messages.error(request, msg)
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    reader = access.reader_of(request.user)
+    if reader is None:
+        raise PermissionDenied
+    return render(request, "worklist/queue.html", _queue_context(reader))
+
+
+@login_required
+def queue_rows(request: HttpRequest) -> HttpResponse:
+    reader = access.reader_of(request.user)
+    if reader is None:
+        raise PermissionDenied
+    return render(request, "worklist/_queue_rows.html", _queue_context(reader))
+
+
+def _queue_context(reader) -> dict:
+    exams = selectors.reader_queue(reader=reader)
+    opened = selectors.opened_at(exams=exams)
+    return {"reader": reader, "rows": [(e, opened.get(e.pk)) for e in exams]}
+
+
+@login_required
+def exam_list(request: HttpRequest) -> HttpResponse:
+    if not access.can_list_exams(request.user):
+        raise PermissionDenied
+    qs = access.visible_exams(request.user).select_related("priority", "site", "patient")
+    status = request.GET.get("statut", "")
+    if status in w.Exam.Status.values:
+        qs = qs.filter(status=status)
+    page = Paginator(qs.order_by("-pk"), 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "worklist/exam_list.html",
+        {"page": page, "status": status, "statuses": w.Exam.Status.choices},
+    )
+
+
+@login_required
+def exam_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    exam = access.get_exam_for_user(request.user, pk)
+    identity = access.shows_identity(request.user, exam)
+    reader = access.reader_of(request.user)
+    if identity:
+        services.access_log_record(user=request.user, exam=exam)
+        services.exam_open(exam=exam, reader=reader, actor=request.user)
+    report = w.Report.objects.filter(exam=exam).first()
+    steps = [
+        (s, label)
+        for s, label in w.Exam.Status.choices
+        if s in services.TRANSITIONS[exam.status]
+        and s in services.TECHNOLOGIST_STEPS | {"cancelled"}
+    ]
+    return render(
+        request,
+        "worklist/exam.html",
+        {
+            "exam": exam,
+            "identity": identity,
+            "patient": exam.patient if identity else None,
+            "report": report,
+            "can_report": identity,
+            "can_move": access.can_move(request.user, exam),
+            "steps": steps,
+            "pacs_url": _pacs_url(exam) if identity else None,
+            "events": exam.events.order_by("at", "pk"),
+            "findings": selectors.findings_of(exam=exam),
+            "channels": w.Communication.Channel.choices[:3],
+            "is_signer": reader is not None
+            and report is not None
+            and report.signed_by_id == reader.pk,
+        },
+    )
+
+
+@login_required
+@require_POST
+def report_post(request: HttpRequest, pk: int) -> HttpResponse:
+    exam = access.get_exam_for_user(request.user, pk)
+    reader = access.reader_of(request.user)
+    text = request.POST.get("text", "")
+    try:
+        if access.can_report(request.user, exam):
+            services.report_save(exam=exam, reader=reader, text=text, actor=request.user)
+            if "sign" in request.POST:
+                services.report_sign(exam=exam, reader=reader, actor=request.user)
+                messages.success(request, _("Compte rendu signé."))
+                return redirect("worklist:queue")
+            messages.success(request, _("Brouillon enregistré."))
+        elif reader is not None and exam.status == w.Exam.Status.SIGNED and "amend" in request.POST:
+            services.report_amend(exam=exam, reader=reader, text=text, actor=request.user)
+            messages.success(request, _("Avenant enregistré."))
+        else:
+            raise PermissionDenied
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("worklist:exam", pk=exam.pk)
+
+
+@login_required
+@require_POST
+def exam_move(request: HttpRequest, pk: int) -> HttpResponse:
+    exam = access.get_exam_for_user(request.user, pk)
+    if not access.can_move(request.user, exam):
+        raise PermissionDenied
+    to = request.POST.get("to", "")
+    if to not in services.TECHNOLOGIST_STEPS | {w.Exam.Status.CANCELLED}:
+        raise PermissionDenied
+    try:
+        if to == w.Exam.Status.IMAGES_AVAILABLE:
+            services.exam_images_available(exam=exam, actor=request.user)
+        else:
+            services.exam_transition(exam=exam, to=to, actor=request.user)
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("worklist:exam", pk=exam.pk)
+
+
+@login_required
+@require_POST
+def finding_post(request: HttpRequest, pk: int) -> HttpResponse:
+    exam = access.get_exam_for_user(request.user, pk)
+    reader = access.reader_of(request.user)
+    if reader is None or exam.reader_id != reader.pk:
+        raise PermissionDenied
+    description = request.POST.get("description", "").strip()
+    if not description:
+        messages.error(request, _("Décrivez le résultat critique."))
+    else:
+        try:
+            services.finding_flag(
+                exam=exam, reader=reader, description=description, actor=request.user
+            )
+            messages.warning(request, _("Résultat critique signalé : tracez la communication."))
+        except ValidationError as exc:
+            _errors(request, exc)
+    return redirect("worklist:exam", pk=exam.pk)
+
+
+@login_required
+@require_POST
+def communication_post(request: HttpRequest, pk: int) -> HttpResponse:
+    finding = get_object_or_404(w.CriticalFinding, pk=pk)
+    exam = access.get_exam_for_user(request.user, finding.exam_id)
+    reader = access.reader_of(request.user)
+    if reader is None or exam.reader_id != reader.pk:
+        raise PermissionDenied
+    channel = request.POST.get("channel", "")
+    recipient = request.POST.get("recipient", "").strip()
+    if channel not in w.Communication.Channel.values or not recipient:
+        messages.error(request, _("Indiquez le destinataire et le moyen."))
+    else:
+        services.communication_record(
+            finding=finding,
+            channel=channel,
+            recipient=recipient,
+            acknowledged=bool(request.POST.get("acknowledged")),
+            note=request.POST.get("note", "")[:300],
+            actor=request.user,
+        )
+    return redirect("worklist:exam", pk=exam.pk)
+
+
+@login_required
+def coordination(request: HttpRequest) -> HttpResponse:
+    if not access.can_see_coordination(request.user):
+        raise PermissionDenied
+    return render(request, "worklist/coordination.html", _coordination_context())
+
+
+@login_required
+def coordination_live(request: HttpRequest) -> HttpResponse:
+    if not access.can_see_coordination(request.user):
+        raise PermissionDenied
+    return render(request, "worklist/_coordination_live.html", _coordination_context())
+
+
+def _coordination_context() -> dict:
+    return {
+        "turnaround": selectors.turnaround_today(),
+        "escalations": selectors.escalations(),
+        "waiting": selectors.waiting_unassigned(),
+        "loads": selectors.queues_per_reader(),
+        "findings": selectors.unacknowledged_findings(),
+    }

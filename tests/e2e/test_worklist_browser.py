@@ -1,0 +1,33 @@
+"""The demo radiologist reads and signs from a queue filled by the simulation; the coordinator
+sees turnaround per priority class."""
+
+from tests.e2e.conftest import login, shot
+
+
+def test_radiologist_signs_and_coordinator_sees_turnaround(page):
+    login(page, "radiologue")
+    page.click("nav.main a:has-text('Ma lecture')")
+    rows = page.locator("#queue-table tr.queue-row")
+    rows.first.wait_for()
+    queued = rows.count()
+    assert queued >= 1
+    shot(page, "lecture-file")
+    rows.first.locator("a").click()
+    page.locator("#identity").wait_for()
+    assert page.locator("a:has-text('Ouvrir les images (PACS)')").count() == 1
+    page.fill("#id_text", "Scanner de bonne qualité. Pas d'anomalie. Conclusion : normal.")
+    shot(page, "lecture-examen")
+    page.click("button[name=sign]")
+    page.locator(".messages li:has-text('Compte rendu signé')").wait_for()
+    assert page.locator("#queue-table tr.queue-row").count() == queued - 1
+
+    page.click("button:has-text('Se déconnecter')")
+    login(page, "coordinateur")
+    page.goto(page.base + "/lecture/coordination/")
+    table = page.locator("#turnaround")
+    table.wait_for()
+    for label in ("Urgence vitale", "Urgence", "Hospitalisé", "Externe"):
+        assert table.locator(f"td:text-is('{label}')").count() == 1
+    signed = int(table.locator("tr:has(td:text-is('Externe')) td").nth(2).inner_text())
+    assert signed >= 1
+    shot(page, "lecture-coordination", full_page=True)

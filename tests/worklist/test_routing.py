@@ -1,0 +1,133 @@
+"""Routing through the services: competence, privilege, duty, own member first, escalation,
+off-duty re-routing, re-routing after the open delay, concurrent claims (one wins)."""
+
+import pytest
+
+from pimm.worklist import models as w
+from pimm.worklist import selectors, services
+from tests.worklist.conftest import T0, active, minutes, reload
+
+S = w.Exam.Status
+
+
+def test_competence_privilege_and_duty_decide(world, make_reader, make_exam):
+    site = world.site_a
+    general = make_reader(world.member_a, [site], ("general",), present_from=T0 - minutes(60))
+    make_reader(
+        world.member_a, [world.site_b], ("neuro",), present_from=T0 - minutes(60)
+    )  # no privilege
+    make_reader(world.member_a, [site], ("neuro",))  # competent, not present
+    neuro = make_reader(world.member_a, [site], ("neuro",), present_from=T0 - minutes(60))
+    exam = make_exam(site, "outpatient", "neuro")
+    d = services.exam_route(exam_id=exam.pk, now=T0)
+    assert d.kind == "assign"
+    assert reload(exam).reader_id == neuro.pk
+    assert reload(exam).status == S.ASSIGNED
+    plain = make_exam(site, "outpatient", "general")
+    services.exam_route(exam_id=plain.pk, now=T0)
+    assert reload(plain).reader_id == general.pk
+    assert [e.to_status for e in exam.events.all()] == [S.SCHEDULED, S.IMAGES_AVAILABLE, S.ASSIGNED]
+
+
+def test_private_group_exams_go_to_its_own_radiologists_first(world, make_reader, make_exam):
+    assert world.member_b.kind == "private_group"
+    pool = make_reader(world.member_a, [world.site_b], present_from=T0 - minutes(60))
+    own = make_reader(world.member_b, [world.site_b], present_from=T0 - minutes(60))
+    exams = [make_exam(world.site_b) for _ in range(2)]
+    for e in exams:
+        services.exam_route(exam_id=e.pk, now=T0)
+    assert {reload(e).reader_id for e in exams} == {own.pk}
+    assert pool.pk != own.pk
+
+
+def test_exam_nobody_can_read_is_escalated_and_never_lost(
+    world, make_reader, make_exam, client_for
+):
+    make_reader(world.member_a, [world.site_a], ("general",), present_from=T0 - minutes(60))
+    exam = make_exam(world.site_a, "emergency", "interventional")
+    d = services.exam_route(exam_id=exam.pk, now=T0)
+    assert d.kind == "escalate"
+    exam = reload(exam)
+    assert exam.status == S.IMAGES_AVAILABLE and exam.escalated_at == T0
+    assert exam in selectors.escalations()
+    page = client_for("coordinator").get("/lecture/coordination/")
+    assert f"Examen {exam.pk}</a>" in page.content.decode()
+    # the tick keeps it visible, then routes it as soon as a competent reader is present
+    services.worklist_tick(now=T0 + minutes(5))
+    assert reload(exam).status == S.IMAGES_AVAILABLE
+    ir = make_reader(
+        world.member_a, [world.site_a], ("interventional",), present_from=T0 + minutes(8)
+    )
+    services.worklist_tick(now=T0 + minutes(10))
+    assert reload(exam).reader_id == ir.pk
+    assert exam in selectors.escalations()  # still listed until signed
+
+
+def test_reader_going_off_duty_has_queue_rerouted(world, make_reader, make_exam):
+    a = make_reader(world.member_a, [world.site_a], present_from=T0 - minutes(60), hours=1.5)
+    exam = make_exam(world.site_a, "inpatient")
+    services.exam_route(exam_id=exam.pk, now=T0)
+    assert reload(exam).reader_id == a.pk
+    b = make_reader(world.member_a, [world.site_a], present_from=T0 + minutes(20))
+    services.worklist_tick(now=T0 + minutes(25))  # A still present: nothing moves
+    assert reload(exam).reader_id == a.pk
+    services.worklist_tick(now=T0 + minutes(31))  # A left at T0+30
+    assert reload(exam).reader_id == b.pk
+    assert w.Assignment.objects.filter(exam=exam).count() == 2
+    assert active(exam).reader_id == b.pk
+
+
+def test_rerouted_after_open_delay(world, make_reader, make_exam):
+    a = make_reader(world.member_a, [world.site_a], present_from=T0 - minutes(60))
+    long_read = make_exam(world.site_a, "emergency", work_units=5.0)
+    services.exam_route(exam_id=long_read.pk, now=T0)
+    services.exam_open(exam=reload(long_read), reader=a, at=T0)
+    x = make_exam(world.site_a, "emergency", at=T0 + minutes(1))
+    services.exam_route(exam_id=x.pk, now=T0 + minutes(1))
+    assert reload(x).reader_id == a.pk
+    b = make_reader(world.member_a, [world.site_a], present_from=T0 + minutes(5))
+    services.worklist_tick(now=T0 + minutes(8))  # open delay (10 min) not reached
+    assert reload(x).reader_id == a.pk
+    services.worklist_tick(now=T0 + minutes(12))
+    assert reload(x).reader_id == b.pk
+    assert active(x).rule == "open_delay_reroute"
+    assert reload(long_read).reader_id == a.pk  # opened: stays
+
+
+def test_same_patient_goes_to_same_reader(world, make_reader, make_exam):
+    make_reader(world.member_a, [world.site_a], present_from=T0 - minutes(60))
+    make_reader(world.member_a, [world.site_a], present_from=T0 - minutes(60))
+    first = make_exam(world.site_a)
+    services.exam_route(exam_id=first.pk, now=T0)
+    second = make_exam(world.site_a, patient=first.patient)
+    services.exam_route(exam_id=second.pk, now=T0)
+    assert reload(second).reader_id == reload(first).reader_id
+
+
+def test_conditional_claim_one_wins_sequential(world, make_reader, make_exam):
+    a = make_reader(world.member_a, [world.site_a])
+    b = make_reader(world.member_a, [world.site_a])
+    exam = make_exam(world.site_a)
+    v = reload(exam).routing_version
+    assert services.exam_assign(exam_id=exam.pk, reader_id=a.pk, expected_version=v, at=T0)
+    assert not services.exam_assign(exam_id=exam.pk, reader_id=b.pk, expected_version=v, at=T0)
+    assert w.Assignment.objects.filter(exam=exam).count() == 1
+    assert reload(exam).reader_id == a.pk
+
+
+def test_technologist_moves_exam_until_routed(world, make_reader, make_exam, classes, client_for):
+    reader = make_reader(world.member_a, [world.site_a])
+    patient = services.patient_get_or_create(
+        family_name="Flux", given_name="T", birth_date=T0.date(), nir="123"
+    )
+    order = services.order_create(
+        patient=patient, site=world.site_a, priority=classes["outpatient"]
+    )
+    exam = services.exam_create(order=order, modality="CT")
+    client = client_for("technologist_a")
+    for step in (S.ARRIVED, S.IN_PROGRESS, S.PERFORMED):
+        assert client.post(f"/lecture/examens/{exam.pk}/statut/", {"to": step}).status_code == 302
+        assert reload(exam).status == step
+    with pytest.raises(services.WorklistError):
+        services.exam_transition(exam=exam, to=S.SIGNED)
+    assert reader.pk
