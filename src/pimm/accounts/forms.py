@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pimm.accounts.models import AuditEvent, User
 from pimm.accounts.roles import MEMBER_ROLES
@@ -27,7 +28,8 @@ class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(
         label=_("Action"), required=False, choices=[("", "—"), *AuditEvent.Action.choices]
     )
-    object_id = forms.CharField(label=_("Identifiant"), required=False)
+    # "Identifiant" alone is the login name (login, profile, users): a context keeps them apart.
+    object_id = forms.CharField(label=pgettext_lazy("objet audité", "Identifiant"), required=False)
     since = forms.DateField(label=_("Depuis le"), required=False, widget=DATE)
     until = forms.DateField(label=_("Jusqu'au"), required=False, widget=DATE)
 

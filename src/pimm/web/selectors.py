@@ -5,6 +5,7 @@ from collections import Counter
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from pimm.registry import access
 from pimm.registry import models as m
@@ -17,7 +18,8 @@ def authorization_status(platform: m.Platform, today: dt.date) -> dict:
         return {"label": _("expirée"), "badge": "danger"}
     if today >= platform.renewal_due_on:
         return {"label": _("renouvellement à déposer"), "badge": "warn"}
-    return {"label": _("en cours"), "badge": "ok"}
+    # context: "en cours" is also an exam status ("in progress") in the worklist
+    return {"label": pgettext("autorisation ARS", "en cours"), "badge": "ok"}
 
 
 def dashboard_context(user) -> dict:
