@@ -24,12 +24,13 @@ from pimm.engine.rota import model as em
 from pimm.engine.rota.solver import solve
 from pimm.registry.models import Platform, Practitioner, Site
 
-from . import access
+from . import access, selectors
 from .adapter import active_lines, build_problem, current_assignments, shifts_for
 from .models import (
     CalendarToken,
     OnCallLine,
     PointBalance,
+    PointWeights,
     Preference,
     Rota,
     RotaAssignment,
@@ -93,6 +94,37 @@ def line_save(*, actor, line: OnCallLine, sites: list[Site]) -> OnCallLine:
         _save(line, actor)
         line.sites.set(sites)
     return line
+
+
+# --- point weights -----------------------------------------------------------------------------
+
+WEIGHT_FIELDS = (*em.CATEGORIES, "astreinte_percent")
+
+
+def point_weights_save(*, actor, platform: Platform, values: dict) -> PointWeights:
+    """Store the platform's duty points; the year's balances are re-counted with them."""
+    _require(actor, "weights_write")
+    unknown = set(values) - set(WEIGHT_FIELDS)
+    if unknown:
+        raise ValidationError(
+            {k: _("Pondération inconnue.") for k in sorted(unknown)}  # API callers only
+        )
+    weights = PointWeights.objects.filter(platform=platform).first()
+    weights = weights or PointWeights.defaults(platform)
+    for name, value in values.items():
+        setattr(weights, name, value)
+    weights.full_clean()
+    weights._settings = None
+    with transaction.atomic():
+        _save(weights, actor, "pondérations des gardes")
+        years = {
+            y
+            for r in Rota.objects.filter(platform=platform, status=S.PUBLISHED)
+            for y in range(r.start.year, r.end.year + 1)
+        }
+        for year in sorted(years):
+            point_balances_refresh(platform=platform, year=year)
+    return weights
 
 
 # --- rotas -------------------------------------------------------------------------------------
@@ -409,14 +441,14 @@ def rota_publish(*, actor, rota: Rota, expected_version: int) -> Rota:
 def point_balances_refresh(*, platform: Platform, year: int) -> None:
     """Recompute each practitioner's points of ``year`` from the published rotas, the fair target
     (the year's points shared by working time) and the carry-over from the year before."""
-    points = em.RotaSettings().points
+    weights = selectors.point_weights(platform_id=platform.pk)
     earned: dict[int, float] = defaultdict(float)
-    for pid, cat in RotaAssignment.objects.filter(
+    for pid, cat, kind in RotaAssignment.objects.filter(
         shift__rota__platform=platform,
         shift__rota__status=S.PUBLISHED,
         shift__date__year=year,
-    ).values_list("practitioner_id", "shift__category"):
-        earned[pid] += points.get(cat, 0.0)
+    ).values_list("practitioner_id", "shift__category", "shift__line__kind"):
+        earned[pid] += weights.of(cat, kind)
     people = list(
         Practitioner.objects.filter(member__platform=platform)
         .filter(active=True)
