@@ -117,13 +117,9 @@ def point_weights_save(*, actor, platform: Platform, values: dict) -> PointWeigh
     weights._settings = None
     with transaction.atomic():
         _save(weights, actor, "pondérations des gardes")
-        years = {
-            y
-            for r in Rota.objects.filter(platform=platform, status=S.PUBLISHED)
-            for y in range(r.start.year, r.end.year + 1)
-        }
-        for year in sorted(years):
-            point_balances_refresh(platform=platform, year=year)
+        first = Rota.objects.filter(platform=platform, status=S.PUBLISHED).order_by("start").first()
+        if first is not None:
+            point_balances_refresh_from(platform=platform, year=first.start.year)
     return weights
 
 
@@ -151,6 +147,7 @@ def rota_create(
         raise ValidationError({"end": _("La fin de la période précède son début.")})
     if (end - start).days + 1 > MAX_DAYS:
         raise ValidationError({"end": _("Une période couvre au plus un an.")})
+    _check_declared_quotas(quota_source, declared_quotas or {}, quota_tolerance)
     lines = list(active_lines(platform.pk))
     if not lines:
         raise ValidationError(_("Aucune ligne de garde active : créez d'abord les lignes."))
@@ -184,6 +181,33 @@ def rota_create(
             for s in shifts_for(lines, start, end)
         )
     return rota
+
+
+def _check_declared_quotas(source: str, quotas: dict[str, float], tolerance: float) -> None:
+    """Declared quotas that cannot add up to 100 % are refused before anything is written,
+    with the sum in words (the engine would only find out after a solve)."""
+    if source != Rota.QuotaSource.DECLARED:
+        return
+    if not quotas:
+        raise ValidationError(
+            {"declared_quotas": _("Quotas déclarés choisis : indiquez le quota de chaque membre.")}
+        )
+    bad = [m for m, v in quotas.items() if not 0 <= float(v) <= 100]
+    if bad:
+        raise ValidationError({"declared_quotas": _("Un quota est un pourcentage entre 0 et 100.")})
+    total = sum(float(v) for v in quotas.values())
+    slack = float(tolerance) * len(quotas)
+    if total - slack > 100 or total + slack < 100:
+        raise ValidationError(
+            {
+                "declared_quotas": _(
+                    "Les quotas déclarés totalisent %(total)s %% : même avec la tolérance de "
+                    "± %(tol)s points par membre, ils ne peuvent pas faire 100 %% des gardes. "
+                    "Corrigez-les : rien n'a été créé."
+                )
+                % {"total": f"{total:g}", "tol": f"{float(tolerance):g}"}
+            }
+        )
 
 
 def rota_revise(*, actor, rota: Rota) -> Rota:
@@ -430,12 +454,30 @@ def rota_publish(*, actor, rota: Rota, expected_version: int) -> Rota:
         rota.published_at = timezone.now()
         rota.published_by = actor
         _save(rota, actor, "publication")
-        for year in range(rota.start.year, rota.end.year + 1):
-            point_balances_refresh(platform=rota.platform, year=year)
+        point_balances_refresh_from(platform=rota.platform, year=rota.start.year)
     return rota
 
 
 # --- points ------------------------------------------------------------------------------------
+
+
+def point_balances_refresh_from(*, platform: Platform, year: int) -> None:
+    """Refresh ``year`` and every later year that has published duties or balances, in order:
+    each year's carry-over is the balance the year before ends with."""
+    last = max(
+        [year]
+        + [
+            r.end.year
+            for r in Rota.objects.filter(platform=platform, status=S.PUBLISHED).only("end")
+        ]
+        + list(
+            PointBalance.objects.filter(practitioner__member__platform=platform).values_list(
+                "year", flat=True
+            )
+        )
+    )
+    for y in range(year, last + 1):
+        point_balances_refresh(platform=platform, year=y)
 
 
 def point_balances_refresh(*, platform: Platform, year: int) -> None:
@@ -698,8 +740,8 @@ def _apply(swap: SwapRequest, actor, reason: str) -> SwapRequest:
             _save(swap, actor, reason)
     if reasons:
         _refuse(swap, actor, reasons)
-    for year in {swap.shift.date.year}:
-        point_balances_refresh(platform=swap.rota.platform, year=year)
+    years = [swap.shift.date.year] + ([swap.other_shift.date.year] if swap.other_shift else [])
+    point_balances_refresh_from(platform=swap.rota.platform, year=min(years))
     return swap
 
 
