@@ -74,7 +74,12 @@ EXPECTED = {
         row(FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
     ),
     "csv": ("get", "oncall:csv", "published", row(OK, OK, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
-    "xlsx": ("get", "oncall:xlsx", "published", row(OK, OK, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
+    "xlsx": (
+        "get",
+        "oncall:xlsx",
+        "published",
+        row(OK, OK, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ),
     "pdf": ("get", "oncall:pdf", "published", row(OK, OK, OK, OK, OK, OK, OK)),
     "pdf draft": (
         "get",
