@@ -85,6 +85,16 @@ def to_xlsx(assignments) -> bytes:
         t[1] += r[9]
     for key, (n, pts) in sorted(acc.items()):
         totals.append([*key, n, pts])
+    members = wb.create_sheet("Par membre")
+    members.append(["membre", "praticiens", "gardes", "points"])
+    per_member: dict[str, list] = {}
+    for (member, _name, _rpps), (n, pts) in acc.items():
+        t = per_member.setdefault(member, [0, 0, 0.0])
+        t[0] += 1
+        t[1] += n
+        t[2] += pts
+    for member, (people, n, pts) in sorted(per_member.items()):
+        members.append([member, people, n, pts])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
