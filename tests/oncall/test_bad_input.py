@@ -253,3 +253,34 @@ def test_point_balances_carry_into_next_year_and_settle(world, coordinator, publ
     assert carried[str(some)] == pytest.approx(
         b2027[some].carried_in + b2027[some].earned, abs=0.05
     )
+
+
+def test_partial_declared_quotas_are_accepted_but_not_out_of_range(world, coordinator):
+    """A quota for one member only is legal (the others share the rest); a negative or
+    over-100 quota is refused with its reason and nothing is created."""
+    member = Member.objects.filter(practitioners__isnull=False).first()
+    rota = services.rota_create(
+        actor=coordinator,
+        platform=world.platform,
+        start=dt.date(2027, 2, 1),
+        end=dt.date(2027, 2, 3),
+        quota_source=Rota.QuotaSource.DECLARED,
+        declared_quotas={str(member.pk): 30.0},
+    )
+    assert rota.pk and rota.declared_quotas == {str(member.pk): 30.0}
+    count = Rota.objects.count()
+    for quotas, words in (
+        ({str(member.pk): -5.0}, "entre 0 et 100"),
+        ({}, "indiquez le quota"),
+    ):
+        with pytest.raises(ValidationError) as err:
+            services.rota_create(
+                actor=coordinator,
+                platform=world.platform,
+                start=dt.date(2027, 2, 1),
+                end=dt.date(2027, 2, 3),
+                quota_source=Rota.QuotaSource.DECLARED,
+                declared_quotas=quotas,
+            )
+        assert words in " ".join(err.value.messages)
+    assert Rota.objects.count() == count

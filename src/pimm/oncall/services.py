@@ -197,12 +197,13 @@ def _check_declared_quotas(source: str, quotas: dict[str, float], tolerance: flo
         raise ValidationError({"declared_quotas": _("Un quota est un pourcentage entre 0 et 100.")})
     total = sum(float(v) for v in quotas.values())
     slack = float(tolerance) * len(quotas)
-    if total - slack > 100 or total + slack < 100:
+    # Under 100 % is legal (members without a declared quota take the rest); over is not.
+    if total - slack > 100:
         raise ValidationError(
             {
                 "declared_quotas": _(
                     "Les quotas déclarés totalisent %(total)s %% : même avec la tolérance de "
-                    "± %(tol)s points par membre, ils ne peuvent pas faire 100 %% des gardes. "
+                    "± %(tol)s points par membre, ils dépassent 100 %% des gardes. "
                     "Corrigez-les : rien n'a été créé."
                 )
                 % {"total": f"{total:g}", "tol": f"{float(tolerance):g}"}
