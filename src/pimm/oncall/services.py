@@ -184,8 +184,9 @@ def rota_create(
 
 
 def _check_declared_quotas(source: str, quotas: dict[str, float], tolerance: float) -> None:
-    """Declared quotas that cannot add up to 100 % are refused before anything is written,
-    with the sum in words (the engine would only find out after a solve)."""
+    """Declared quotas over 100 % (even with the tolerance) or out of [0, 100] are refused
+    before anything is written, with the sum in words (the engine would only find out after a
+    solve)."""
     if source != Rota.QuotaSource.DECLARED:
         return
     if not quotas:
