@@ -194,3 +194,27 @@ def test_illegal_or_malformed_swaps_answer_422_and_write_nothing(
     Rota.objects.filter(pk=published.pk).update(status=Rota.Status.READY)
     gone = call("post", "/swaps", {"shift": shift.pk, "to_practitioner": other.pk})
     assert gone.status_code == 422 and _msgs(gone, "shift")
+
+
+def test_weights_read_by_readers_and_set_by_coordinator_only(world, client):
+    from pimm.oncall.models import PointWeights
+
+    got = _call(client, world.users["radiologist_a"])("get", "/weights")
+    assert got.status_code == 200 and got.json()["weeknight"] == 1.0
+    assert _call(client, world.users["secretary_a"])("get", "/weights").status_code == 403
+    body = {"weekend_night": "2,5", "astreinte_percent": 60}
+    assert _call(client, world.users["reviewer"])("put", "/weights", body).status_code == 403
+    coordinator = _call(client, world.users["coordinator"])
+    bad = coordinator("put", "/weights", {"weeknight": 0})
+    assert bad.status_code == 422 and _msgs(bad, "weeknight")
+    assert "Assurez-vous" in _msgs(bad, "weeknight")[0]
+    assert not PointWeights.objects.exists()
+    done = coordinator("put", "/weights", body)
+    assert done.status_code == 200, done.content
+    assert (done.json()["weekend_night"], done.json()["astreinte_percent"]) == (2.5, 60)
+    stored = PointWeights.objects.get()
+    assert (float(stored.weekend_night), stored.astreinte_percent, float(stored.weeknight)) == (
+        2.5,
+        60,
+        1.0,
+    )

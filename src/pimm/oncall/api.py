@@ -15,10 +15,11 @@ from django.http import Http404
 from django.utils import timezone
 from ninja import Router, Schema, Status
 
+from pimm.registry import selectors as registry
 from pimm.registry.models import Practitioner
 
 from . import access, selectors, services
-from .forms import SwapForm, UnavailabilityForm
+from .forms import SwapForm, UnavailabilityForm, WeightsForm
 from .models import OnCallLine, Rota, RotaShift, SwapRequest, Unavailability
 
 router = Router(tags=["oncall"])
@@ -164,6 +165,60 @@ def _duties(assignments) -> list[DutyOut]:
             )
         )
     return out
+
+
+class WeightsOut(Schema):
+    weeknight: float
+    weekend_day: float
+    weekend_night: float
+    holiday_day: float
+    holiday_night: float
+    astreinte_percent: int
+
+
+class WeightsIn(Schema):
+    weeknight: float | str | None = None
+    weekend_day: float | str | None = None
+    weekend_night: float | str | None = None
+    holiday_day: float | str | None = None
+    holiday_night: float | str | None = None
+    astreinte_percent: int | str | None = None
+
+
+# --- point weights -----------------------------------------------------------------------------
+
+
+def _platform():
+    platform = registry.current_platform()
+    if platform is None:
+        raise Http404
+    return platform
+
+
+@router.get("/weights", response=WeightsOut, operation_id="oncall_weights")
+def weights(request):
+    access.require(request.user, "weights_read")
+    return selectors.point_weights(platform_id=_platform().pk)
+
+
+@router.put(
+    "/weights", response={200: WeightsOut, 422: FieldErrors}, operation_id="oncall_weights_set"
+)
+def weights_set(request, payload: WeightsIn):
+    """Change some or all weights (the others keep their value) through the page's form."""
+    access.require(request.user, "weights_write")
+    platform = _platform()
+    current = selectors.point_weights(platform_id=platform.pk)
+    data = {f: getattr(current, f) for f in WeightsForm.Meta.fields}
+    data.update({k: str(v) for k, v in payload.dict(exclude_unset=True).items() if v is not None})
+    form = WeightsForm(data, instance=current)
+    if not form.is_valid():
+        return _422({k: list(v) for k, v in form.errors.items()})
+    values = {f: form.cleaned_data[f] for f in WeightsForm.Meta.fields}
+    try:
+        return services.point_weights_save(actor=request.user, platform=platform, values=values)
+    except ValidationError as exc:
+        return _422(_errors_of(exc))
 
 
 # --- lines and rotas ---------------------------------------------------------------------------
