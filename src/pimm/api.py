@@ -17,6 +17,7 @@ from ninja.orm import create_schema
 from ninja.security import HttpBearer, django_auth
 
 from pimm.accounts.models import ApiToken
+from pimm.oncall.api import router as oncall_router
 from pimm.planning.api import router as planning_router
 from pimm.registry import access, services
 from pimm.registry import models as m
@@ -203,3 +204,4 @@ def get_keys(request, pk: int):
 api.add_router("/registry", registry_router)
 api.add_router("/planning", planning_router)
 api.add_router("/worklist", worklist_router)
+api.add_router("/oncall", oncall_router)

@@ -1,5 +1,6 @@
 """On-call rota in the browser: the coordinator generates, locks a cell and publishes a month;
-two radiologists swap duties (proposed by one, accepted by the other); the iCal feed downloads."""
+two radiologists swap duties (proposed by one, accepted by the other); the iCal feed downloads;
+the coordinator re-weights weeknights and the fairness page shows the new weight."""
 
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from pimm.accounts.services import user_create
 from pimm.demo.loader import DEMO_PASSWORD
 from pimm.engine.rota.checker import Swap, check_change, check_rota
 from pimm.oncall.adapter import build_problem, current_assignments
-from pimm.oncall.models import Rota, RotaAssignment, RotaShift, SwapRequest
+from pimm.oncall.models import PointWeights, Rota, RotaAssignment, RotaShift, SwapRequest
 from tests.e2e.conftest import login, shot
 
 
@@ -110,3 +111,17 @@ def test_generate_publish_swap_and_ical(page):
     ).count()
     assert len(events) == mine >= 1
     assert b"BEGIN:VEVENT" in body
+
+    # the coordinator weights weeknights 1.5 points; the fairness page shows it
+    _logout(page)
+    login(page, "coordinateur")
+    page.goto(page.base + "/gardes/ponderations/")
+    page.fill("#id_weeknight", "1.5")
+    page.fill("#id_astreinte_percent", "50")
+    page.click("[data-testid=weights-form] button:has-text('Enregistrer')")
+    page.wait_for_selector("text=Pondérations enregistrées")
+    shot(page, "gardes-ponderations")
+    weights = PointWeights.objects.get()
+    assert (float(weights.weeknight), weights.astreinte_percent) == (1.5, 50)
+    page.click("text=Équité des gardes")
+    assert "nuit de semaine 1,5" in page.locator("[data-testid=fairness-weights]").inner_text()

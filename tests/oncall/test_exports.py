@@ -64,3 +64,26 @@ def test_fairness_year_to_date(world, published):
     assert round(sum(m.points for m in f.members), 6) == round(total, 6)
     assert 0 <= f.gini < 1
     assert f.spread >= 0
+
+
+def test_pay_export_per_member_and_practitioner_adds_up(world, client_for, published):
+    """The XLSX for pay: per duty, per practitioner (with member and RPPS) and per member;
+    the three agree, and a member manager gets their own member's rows only."""
+    duties = selectors.duties(rota=published)
+    wb = load_workbook(io.BytesIO(exports.to_xlsx(duties)))
+    rows = list(wb["Gardes"].iter_rows(min_row=2, values_only=True))
+    people = list(wb["Totaux"].iter_rows(min_row=2, values_only=True))
+    members = list(wb["Par membre"].iter_rows(min_row=2, values_only=True))
+    total = sum(r[9] for r in rows)
+    assert sum(p[4] for p in people) == pytest.approx(total)
+    assert sum(m[3] for m in members) == pytest.approx(total)
+    assert sum(m[2] for m in members) == len(rows) == published.shifts.count()
+    assert all(p[2] for p in people)  # RPPS present for pay
+    for name, _people, n, pts in members:
+        mine = [r for r in rows if r[0] == name]
+        assert (n, pts) == (len(mine), pytest.approx(sum(r[9] for r in mine)))
+    url = reverse("oncall:xlsx", args=[published.pk])
+    own = load_workbook(io.BytesIO(client_for("manager_a").get(url).content))
+    assert {r[0] for r in own["Par membre"].iter_rows(min_row=2, values_only=True)} == {
+        world.member_a.name
+    }

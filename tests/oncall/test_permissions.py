@@ -1,8 +1,9 @@
 """Every role against every on-call page: allowed and refused both asserted.
 
-Written from the brief, not from the code: coordinator/administrator manage lines and rotas;
-radiologists enter their own wishes, swap, see published rotas and their iCal feed; member
-managers see published rotas and export their member's duties; the ARS reviewer reads all.
+Written from the brief, not from the code: coordinator/administrator manage lines and rotas and
+alone see drafts; every user of the platform (technologists included) sees the published rotas;
+radiologists enter their own wishes, swap and get their iCal feed; member managers export their
+member's duties; the ARS reviewer reads published rotas, lines and weights, and changes nothing.
 """
 
 import datetime as dt
@@ -32,14 +33,19 @@ def row(coord, admin, ars, manager, secretary, tech, radiologist):
 
 EXPECTED = {
     # name: (method, url name, rota kind, expectations)
-    "index": ("get", "oncall:index", None, row(OK, OK, OK, OK, OK, FORBIDDEN, OK)),
-    "rota published": ("get", "oncall:rota", "published", row(OK, OK, OK, OK, OK, HIDDEN, OK)),
-    "rota draft": ("get", "oncall:rota", "draft", row(OK, OK, OK, HIDDEN, HIDDEN, HIDDEN, HIDDEN)),
+    "index": ("get", "oncall:index", None, row(OK, OK, OK, OK, OK, OK, OK)),
+    "rota published": ("get", "oncall:rota", "published", row(OK, OK, OK, OK, OK, OK, OK)),
+    "rota draft": (
+        "get",
+        "oncall:rota",
+        "draft",
+        row(OK, OK, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
+    ),
     "progress": (
         "get",
         "oncall:progress",
         "draft",
-        row(OK, OK, OK, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
+        row(OK, OK, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
     ),
     "lines": (
         "get",
@@ -67,9 +73,38 @@ EXPECTED = {
         None,
         row(FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, OK),
     ),
-    "csv": ("get", "oncall:csv", "published", row(OK, OK, OK, OK, FORBIDDEN, HIDDEN, FORBIDDEN)),
-    "xlsx": ("get", "oncall:xlsx", "published", row(OK, OK, OK, OK, FORBIDDEN, HIDDEN, FORBIDDEN)),
-    "pdf": ("get", "oncall:pdf", "published", row(OK, OK, OK, OK, OK, FORBIDDEN, OK)),
+    "csv": ("get", "oncall:csv", "published", row(OK, OK, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN)),
+    "xlsx": (
+        "get",
+        "oncall:xlsx",
+        "published",
+        row(OK, OK, OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ),
+    "pdf": ("get", "oncall:pdf", "published", row(OK, OK, OK, OK, OK, OK, OK)),
+    "pdf draft": (
+        "get",
+        "oncall:pdf",
+        "draft",
+        row(OK, OK, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
+    ),
+    "csv draft": (
+        "get",
+        "oncall:csv",
+        "draft",
+        row(OK, OK, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
+    ),
+    "weights": (
+        "get",
+        "oncall:weights",
+        None,
+        row(OK, OK, OK, OK, FORBIDDEN, FORBIDDEN, OK),
+    ),
+    "weights save": (
+        "post",
+        "oncall:weights",
+        None,
+        row(OK, OK, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    ),
     "generate": (
         "post",
         "oncall:generate",
@@ -153,3 +188,47 @@ def test_radiologist_cannot_act_on_someone_elses_swap(world, client_for, rotas):
     assert client_for("radiologist_a").post(url).status_code == HIDDEN
     swap.refresh_from_db()
     assert swap.status == "proposed"
+
+
+@pytest.mark.parametrize(
+    "status", [Rota.Status.DRAFT, Rota.Status.READY, Rota.Status.INFEASIBLE, Rota.Status.SOLVING]
+)
+def test_unpublished_rotas_only_for_coordinator_and_administrator(status, world, rotas, client_for):
+    draft = rotas["draft"]
+    Rota.objects.filter(pk=draft.pk).update(status=status)
+    url = reverse("oncall:rota", args=[draft.pk])
+    for persona in PERSONAS[1:]:
+        listed = draft in client_for(persona).get(reverse("oncall:index")).context["rotas"]
+        code = client_for(persona).get(url).status_code
+        allowed = persona in ("coordinator", "administrator")
+        assert (listed, code) == ((True, OK) if allowed else (False, HIDDEN)), persona
+
+
+def test_superseded_rota_stays_readable_by_every_platform_user(world, rotas, client_for):
+    old = rotas["published"]
+    Rota.objects.filter(pk=old.pk).update(status=Rota.Status.SUPERSEDED)
+    url = reverse("oncall:rota", args=[old.pk])
+    for persona in PERSONAS[1:]:
+        assert client_for(persona).get(url).status_code == OK, persona
+
+
+def test_draft_revision_link_hidden_from_readers_of_the_published_rota(world, rotas, client_for):
+    published = rotas["published"]
+    revision = services.rota_revise(actor=world.users["coordinator"], rota=published)
+    url = reverse("oncall:rota", args=[published.pk])
+    link = reverse("oncall:rota", args=[revision.pk])
+    assert link in client_for("coordinator").get(url).content.decode()
+    for persona in ("reviewer", "radiologist_a", "technologist_a", "manager_a"):
+        assert link not in client_for(persona).get(url).content.decode(), persona
+
+
+def test_reviewer_changes_nothing(world, rotas, client_for):
+    client = client_for("reviewer")
+    published, draft = rotas["published"], rotas["draft"]
+    version = published.version
+    for name, rota in (("publish", draft), ("revise", published), ("generate", draft)):
+        response = client.post(reverse(f"oncall:{name}", args=[rota.pk]), {"version": "1"})
+        assert response.status_code == HIDDEN
+    published.refresh_from_db()
+    assert published.version == version and published.status == Rota.Status.PUBLISHED
+    assert not Rota.objects.filter(based_on=published).exists()

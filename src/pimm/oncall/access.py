@@ -17,18 +17,26 @@ MANAGERS = registry_access.WRITERS  # coordinator, administrator
 READ_ALL = registry_access.EVERYTHING  # + the ARS reviewer (read-only)
 
 # action -> roles allowed; member managers are scoped to their member where it matters.
+# Every user of the platform reads the published rotas (a technologist on a night needs to
+# know which radiologist is on call); drafts stay with those who build them: the ARS reviewer
+# reads what the platform commits to, i.e. published and superseded rotas, never a draft.
+PLATFORM_USERS = READ_ALL | {R.MEMBER_MANAGER, R.SECRETARY, R.TECHNOLOGIST, R.RADIOLOGIST}
+PUBLIC_STATUSES = (Rota.Status.PUBLISHED, Rota.Status.SUPERSEDED)
+
 ACTIONS: dict[str, frozenset] = {
-    "rota_list": READ_ALL | {R.MEMBER_MANAGER, R.SECRETARY, R.RADIOLOGIST},
-    "published_read": READ_ALL | {R.MEMBER_MANAGER, R.SECRETARY, R.RADIOLOGIST},
-    "draft_read": READ_ALL,
+    "rota_list": PLATFORM_USERS,
+    "published_read": PLATFORM_USERS,
+    "draft_read": MANAGERS,
     "rota_manage": MANAGERS,  # create, generate, lock, publish, re-solve, approve swaps
     "line_read": READ_ALL,
     "line_write": MANAGERS,
+    "weights_read": READ_ALL | {R.MEMBER_MANAGER, R.RADIOLOGIST},  # as the fairness page
+    "weights_write": MANAGERS,
     "wishes": MANAGERS | {R.RADIOLOGIST},  # unavailabilities and preferences
     "swaps": READ_ALL | {R.RADIOLOGIST},
     "fairness": READ_ALL | {R.MEMBER_MANAGER, R.RADIOLOGIST},
     "export": READ_ALL | {R.MEMBER_MANAGER},  # CSV/XLSX for pay; managers get their member only
-    "print": READ_ALL | {R.MEMBER_MANAGER, R.SECRETARY, R.RADIOLOGIST},
+    "print": PLATFORM_USERS,
     "calendar": frozenset({R.RADIOLOGIST}),
 }
 
@@ -52,7 +60,7 @@ def visible_rotas(user):
     if r in ACTIONS["draft_read"]:
         return qs
     if r in ACTIONS["published_read"]:
-        return qs.filter(status__in=[Rota.Status.PUBLISHED, Rota.Status.SUPERSEDED])
+        return qs.filter(status__in=PUBLIC_STATUSES)
     return qs.none()
 
 

@@ -15,12 +15,14 @@ from pimm.engine.rota.calendar import generate_shifts
 from pimm.oncall.models import (
     OnCallLine,
     PointBalance,
+    PointWeights,
     Preference,
     Rota,
     RotaAssignment,
     RotaShift,
     Unavailability,
 )
+from pimm.oncall.selectors import point_weights
 from pimm.registry import selectors as registry
 
 GENERAL = "general"
@@ -104,7 +106,7 @@ def _quotas(rota: Rota, practitioners: tuple[em.Practitioner, ...]) -> tuple[em.
     )
 
 
-def carried_points(rota: Rota, practitioners, points: dict[str, float]) -> dict[str, float]:
+def carried_points(rota: Rota, practitioners, weights: PointWeights) -> dict[str, float]:
     """Carry-over from last year plus the points already earned this year in published rotas
     before this rota starts: the solver equalises the whole year, not only this period."""
     year = rota.start.year
@@ -118,10 +120,31 @@ def carried_points(rota: Rota, practitioners, points: dict[str, float]) -> dict[
         shift__date__gte=dt.date(year, 1, 1),
         shift__date__lt=rota.start,
         practitioner_id__in=ids,
-    ).values_list("practitioner_id", "shift__category")
-    for pid, cat in earned:
-        out[str(pid)] += points.get(cat, 0.0)
+    ).values_list("practitioner_id", "shift__category", "shift__line__kind")
+    for pid, cat, kind in earned:
+        out[str(pid)] += weights.of(cat, kind)
     return {k: round(v, 2) for k, v in out.items() if v}
+
+
+def day_activities(ids: list[int], start: dt.date, end: dt.date) -> tuple[em.DayActivity, ...]:
+    """Known day work of the practitioners (the worklist's presence plan on sites) from the day
+    before the period to two days after it: a night ending on the next morning must leave the
+    rest period before that day's work (repos de sécurité).
+
+    The planning app's vacations belong to members, not to practitioners, so they say nothing
+    about who works when and are not read here."""
+    from pimm.worklist import selectors as worklist
+
+    lo = dt.datetime.combine(start - dt.timedelta(days=1), dt.time.min)
+    hi = dt.datetime.combine(end + dt.timedelta(days=2), dt.time.min)
+    rows = worklist.day_presence(practitioner_ids=ids, start=_aware(lo), end=_aware(hi))
+    return tuple(em.DayActivity(str(pid), _naive(s), _naive(e)) for pid, s, e in rows)
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    from django.utils import timezone
+
+    return timezone.make_aware(value)
 
 
 def _engine_shift(s: RotaShift) -> em.Shift:
@@ -142,7 +165,8 @@ def build_problem(rota: Rota, *, include_previous: bool = True) -> em.RotaProble
     """The rota as the engine sees it: its shifts, the platform's lines and practitioners, leave
     and wishes over the period, cells locked by the coordinator, member quotas, carried points
     and, for a revision of a published rota, the published cells to change as little as possible."""
-    settings = em.RotaSettings(
+    weights = point_weights(platform_id=rota.platform_id)
+    settings = weights.engine_settings(
         max_consecutive_duties=rota.max_consecutive_duties,
         max_nights_per_month=rota.max_nights_per_month,
     )
@@ -167,6 +191,7 @@ def build_problem(rota: Rota, *, include_previous: bool = True) -> em.RotaProble
         )
         if p.weight
     )
+    activities = day_activities(ids, rota.start, rota.end)
     locked = tuple(
         em.Assignment(a.shift.key, str(a.practitioner_id))
         for a in RotaAssignment.objects.filter(shift__rota=rota, locked=True).select_related(
@@ -186,12 +211,13 @@ def build_problem(rota: Rota, *, include_previous: bool = True) -> em.RotaProble
         lines=lines,
         shifts=tuple(_engine_shift(s) for s in shifts),
         unavailabilities=unavailable,
+        day_activities=activities,
         preferences=prefs,
         locked=locked,
         previous=previous,
         quotas=_quotas(rota, practitioners),
         settings=settings,
-        carried_points=carried_points(rota, practitioners, settings.points),
+        carried_points=carried_points(rota, practitioners, weights),
     )
 
 

@@ -9,7 +9,7 @@ import logging
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from pimm.engine.rota.model import CATEGORY_LABELS_FR, DEFAULT_POINTS
+from pimm.engine.rota.model import CATEGORY_LABELS_FR
 
 from . import selectors
 from .models import Rota
@@ -32,9 +32,14 @@ HEADER = [
 
 
 def rows(assignments) -> list[list]:
+    """One row per duty; its points are the platform's weights (pay and balances agree)."""
     out = []
+    weights: dict[int, object] = {}
     for a in assignments:
         s, p = a.shift, a.practitioner
+        platform_id = s.rota.platform_id
+        if platform_id not in weights:
+            weights[platform_id] = selectors.point_weights(platform_id=platform_id)
         out.append(
             [
                 p.member.name,
@@ -46,7 +51,7 @@ def rows(assignments) -> list[list]:
                 CATEGORY_LABELS_FR.get(s.category, s.category),
                 timezone.localtime(s.starts_at).strftime("%Y-%m-%d %H:%M"),
                 timezone.localtime(s.ends_at).strftime("%Y-%m-%d %H:%M"),
-                DEFAULT_POINTS.get(s.category, 0.0),
+                weights[platform_id].of(s.category, s.line.kind),
             ]
         )
     out.sort(key=lambda r: (r[0], r[1], r[7]))
@@ -80,6 +85,16 @@ def to_xlsx(assignments) -> bytes:
         t[1] += r[9]
     for key, (n, pts) in sorted(acc.items()):
         totals.append([*key, n, pts])
+    members = wb.create_sheet("Par membre")
+    members.append(["membre", "praticiens", "gardes", "points"])
+    per_member: dict[str, list] = {}
+    for (member, _name, _rpps), (n, pts) in acc.items():
+        t = per_member.setdefault(member, [0, 0, 0.0])
+        t[0] += 1
+        t[1] += n
+        t[2] += pts
+    for member, (people, n, pts) in sorted(per_member.items()):
+        members.append([member, people, n, pts])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -5,7 +5,15 @@ from django.utils.translation import gettext_lazy as _
 
 from pimm.registry.models import Competence, Member, Practitioner, Site
 
-from .models import Category, OnCallLine, Preference, Rota, RotaShift, Unavailability
+from .models import (
+    Category,
+    OnCallLine,
+    PointWeights,
+    Preference,
+    Rota,
+    RotaShift,
+    Unavailability,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -133,3 +141,28 @@ class SwapForm(forms.Form):
         if data.get("other_shift") and data.get("to_practitioner"):
             raise forms.ValidationError(_("Échange ou cession : choisissez l'un ou l'autre."))
         return data
+
+
+class WeightsForm(forms.ModelForm):
+    class Meta:
+        model = PointWeights
+        fields = [
+            "weeknight",
+            "weekend_day",
+            "weekend_night",
+            "holiday_day",
+            "holiday_night",
+            "astreinte_percent",
+        ]
+        widgets = {
+            f: forms.NumberInput(attrs={"step": "0.1", "min": "0.1", "max": "10"})
+            for f in ("weeknight", "weekend_day", "weekend_night", "holiday_day", "holiday_night")
+        }
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None:  # a French decimal comma is accepted ("1,5")
+            data = data.copy()
+            for name in self.Meta.widgets:
+                if isinstance(data.get(name), str):
+                    data[name] = data[name].replace(",", ".").strip()
+        super().__init__(data, *args, **kwargs)

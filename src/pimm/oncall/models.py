@@ -5,6 +5,7 @@ into a ``RotaProblem`` and ``services.py`` stores the ``RotaResult`` back.
 """
 
 import secrets
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from pimm.engine.rota import model as em
+from pimm.engine.rota.points import shift_points
 from pimm.registry.models import Platform, Practitioner, Site
 
 
@@ -386,3 +388,71 @@ class CalendarToken(models.Model):
     @property
     def audit_member_id(self) -> int:
         return self.practitioner.member_id
+
+
+def _weight(label):
+    return models.DecimalField(
+        label,
+        max_digits=3,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(Decimal("10"))],
+    )
+
+
+class PointWeights(models.Model):
+    """The platform's points per duty (one row per platform; the engine's defaults if none).
+
+    Weights are counted in tenths of a point (the solver's unit). They apply to every published
+    rota of the year when points are counted, so a change re-counts the year's balances.
+    """
+
+    platform = models.OneToOneField(
+        Platform, on_delete=models.CASCADE, related_name="oncall_weights"
+    )
+    weeknight = _weight(_("nuit de semaine"))
+    weekend_day = _weight(_("jour de week-end"))
+    weekend_night = _weight(_("nuit de week-end"))
+    holiday_day = _weight(_("jour férié"))
+    holiday_night = _weight(_("nuit de jour férié"))
+    astreinte_percent = models.PositiveSmallIntegerField(
+        _("astreinte, en % d'une garde sur place"),
+        default=100,
+        validators=[MinValueValidator(10), MaxValueValidator(200)],
+        help_text=_("100 : une astreinte compte autant qu'une garde ; 50 : moitié moins."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("pondération des gardes")
+        verbose_name_plural = _("pondérations des gardes")
+
+    def __str__(self) -> str:
+        return f"Pondérations des gardes de {self.platform}"
+
+    @property
+    def audit_member_id(self) -> None:
+        return None
+
+    @classmethod
+    def defaults(cls, platform: Platform) -> "PointWeights":
+        """An unsaved row holding the engine's default points."""
+        return cls(
+            platform=platform,
+            **{c: Decimal(str(v)) for c, v in em.DEFAULT_POINTS.items()},
+        )
+
+    def points(self) -> dict[str, float]:
+        return {c: float(getattr(self, c)) for c in em.CATEGORIES}
+
+    def kind_factors(self) -> dict[str, float]:
+        return {em.ASTREINTE: self.astreinte_percent / 100.0}
+
+    def engine_settings(self, **kwargs) -> em.RotaSettings:
+        return em.RotaSettings(points=self.points(), kind_factors=self.kind_factors(), **kwargs)
+
+    def of(self, category: str, kind: str = em.GARDE) -> float:
+        """Points of one duty of this platform (the engine's rule, read from a cached copy)."""
+        if getattr(self, "_settings", None) is None:
+            self._settings = self.engine_settings()
+        return shift_points(self._settings, category, kind)

@@ -11,11 +11,25 @@ from django.db.models import QuerySet
 
 from pimm.engine.rota import model as em
 from pimm.engine.rota.points import gini
-from pimm.registry.models import Practitioner
+from pimm.registry.models import Platform, Practitioner
 
-from .models import OnCallLine, PointBalance, Rota, RotaAssignment, RotaShift, RotaSolve
+from .models import (
+    OnCallLine,
+    PointBalance,
+    PointWeights,
+    Rota,
+    RotaAssignment,
+    RotaShift,
+    RotaSolve,
+)
 
-POINTS = em.DEFAULT_POINTS
+
+def point_weights(*, platform_id: int) -> PointWeights:
+    """The platform's duty points (an unsaved row of the engine's defaults if none is stored)."""
+    found = PointWeights.objects.filter(platform_id=platform_id).first()
+    if found is not None:
+        return found
+    return PointWeights.defaults(Platform.objects.get(pk=platform_id))
 
 
 def duties(
@@ -124,6 +138,7 @@ class Fairness:
     spread: float
     gini: float
     max_normalised: float
+    weights: PointWeights | None = None
 
 
 def fairness(*, platform_id: int, year: int, until: dt.date | None = None) -> Fairness:
@@ -136,25 +151,28 @@ def fairness(*, platform_id: int, year: int, until: dt.date | None = None) -> Fa
         .select_related("member")
         .order_by("last_name", "first_name")
     )
+    weights = point_weights(platform_id=platform_id)
     counts: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for pid, cat in RotaAssignment.objects.filter(
+    earned: dict[int, float] = defaultdict(float)
+    for pid, cat, kind in RotaAssignment.objects.filter(
         shift__rota__platform_id=platform_id,
         shift__rota__status=Rota.Status.PUBLISHED,
         shift__date__year=year,
         shift__date__lte=until,
-    ).values_list("practitioner_id", "shift__category"):
+    ).values_list("practitioner_id", "shift__category", "shift__line__kind"):
         counts[pid][cat] += 1
+        earned[pid] += weights.of(cat, kind)
     carried = dict(
         PointBalance.objects.filter(year=year, practitioner__in=people).values_list(
             "practitioner_id", "carried_in"
         )
     )
-    total_pts = sum(POINTS[c] * n for d in counts.values() for c, n in d.items())
+    total_pts = sum(earned.values())
     wt_total = sum(float(p.working_time) for p in people) or 1.0
     rows = []
     for p in people:
         c = dict(counts.get(p.pk, {}))
-        pts = sum(POINTS[k] * n for k, n in c.items())
+        pts = earned.get(p.pk, 0.0)
         wt = float(p.working_time)
         rows.append(FairnessRow(p, c, pts, carried.get(p.pk, 0.0), total_pts * wt / wt_total, wt))
     norm = [r.normalised for r in rows]
@@ -173,4 +191,5 @@ def fairness(*, platform_id: int, year: int, until: dt.date | None = None) -> Fa
         spread=(max(norm) - min(norm)) if norm else 0.0,
         gini=gini(norm),
         max_normalised=max(norm + [1.0]),
+        weights=weights,
     )

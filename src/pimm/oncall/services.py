@@ -24,12 +24,13 @@ from pimm.engine.rota import model as em
 from pimm.engine.rota.solver import solve
 from pimm.registry.models import Platform, Practitioner, Site
 
-from . import access
+from . import access, selectors
 from .adapter import active_lines, build_problem, current_assignments, shifts_for
 from .models import (
     CalendarToken,
     OnCallLine,
     PointBalance,
+    PointWeights,
     Preference,
     Rota,
     RotaAssignment,
@@ -95,6 +96,33 @@ def line_save(*, actor, line: OnCallLine, sites: list[Site]) -> OnCallLine:
     return line
 
 
+# --- point weights -----------------------------------------------------------------------------
+
+WEIGHT_FIELDS = (*em.CATEGORIES, "astreinte_percent")
+
+
+def point_weights_save(*, actor, platform: Platform, values: dict) -> PointWeights:
+    """Store the platform's duty points; the year's balances are re-counted with them."""
+    _require(actor, "weights_write")
+    unknown = set(values) - set(WEIGHT_FIELDS)
+    if unknown:
+        raise ValidationError(
+            {k: _("Pondération inconnue.") for k in sorted(unknown)}  # API callers only
+        )
+    weights = PointWeights.objects.filter(platform=platform).first()
+    weights = weights or PointWeights.defaults(platform)
+    for name, value in values.items():
+        setattr(weights, name, value)
+    weights.full_clean()
+    weights._settings = None
+    with transaction.atomic():
+        _save(weights, actor, "pondérations des gardes")
+        first = Rota.objects.filter(platform=platform, status=S.PUBLISHED).order_by("start").first()
+        if first is not None:
+            point_balances_refresh_from(platform=platform, year=first.start.year)
+    return weights
+
+
 # --- rotas -------------------------------------------------------------------------------------
 
 
@@ -119,6 +147,7 @@ def rota_create(
         raise ValidationError({"end": _("La fin de la période précède son début.")})
     if (end - start).days + 1 > MAX_DAYS:
         raise ValidationError({"end": _("Une période couvre au plus un an.")})
+    _check_declared_quotas(quota_source, declared_quotas or {}, quota_tolerance)
     lines = list(active_lines(platform.pk))
     if not lines:
         raise ValidationError(_("Aucune ligne de garde active : créez d'abord les lignes."))
@@ -152,6 +181,35 @@ def rota_create(
             for s in shifts_for(lines, start, end)
         )
     return rota
+
+
+def _check_declared_quotas(source: str, quotas: dict[str, float], tolerance: float) -> None:
+    """Declared quotas over 100 % (even with the tolerance) or out of [0, 100] are refused
+    before anything is written, with the sum in words (the engine would only find out after a
+    solve)."""
+    if source != Rota.QuotaSource.DECLARED:
+        return
+    if not quotas:
+        raise ValidationError(
+            {"declared_quotas": _("Quotas déclarés choisis : indiquez le quota de chaque membre.")}
+        )
+    bad = [m for m, v in quotas.items() if not 0 <= float(v) <= 100]
+    if bad:
+        raise ValidationError({"declared_quotas": _("Un quota est un pourcentage entre 0 et 100.")})
+    total = sum(float(v) for v in quotas.values())
+    slack = float(tolerance) * len(quotas)
+    # Under 100 % is legal (members without a declared quota take the rest); over is not.
+    if total - slack > 100:
+        raise ValidationError(
+            {
+                "declared_quotas": _(
+                    "Les quotas déclarés totalisent %(total)s %% : même avec la tolérance de "
+                    "± %(tol)s points par membre, ils dépassent 100 %% des gardes. "
+                    "Corrigez-les : rien n'a été créé."
+                )
+                % {"total": f"{total:g}", "tol": f"{float(tolerance):g}"}
+            }
+        )
 
 
 def rota_revise(*, actor, rota: Rota) -> Rota:
@@ -398,25 +456,43 @@ def rota_publish(*, actor, rota: Rota, expected_version: int) -> Rota:
         rota.published_at = timezone.now()
         rota.published_by = actor
         _save(rota, actor, "publication")
-        for year in range(rota.start.year, rota.end.year + 1):
-            point_balances_refresh(platform=rota.platform, year=year)
+        point_balances_refresh_from(platform=rota.platform, year=rota.start.year)
     return rota
 
 
 # --- points ------------------------------------------------------------------------------------
 
 
+def point_balances_refresh_from(*, platform: Platform, year: int) -> None:
+    """Refresh ``year`` and every later year that has published duties or balances, in order:
+    each year's carry-over is the balance the year before ends with."""
+    last = max(
+        [year]
+        + [
+            r.end.year
+            for r in Rota.objects.filter(platform=platform, status=S.PUBLISHED).only("end")
+        ]
+        + list(
+            PointBalance.objects.filter(practitioner__member__platform=platform).values_list(
+                "year", flat=True
+            )
+        )
+    )
+    for y in range(year, last + 1):
+        point_balances_refresh(platform=platform, year=y)
+
+
 def point_balances_refresh(*, platform: Platform, year: int) -> None:
     """Recompute each practitioner's points of ``year`` from the published rotas, the fair target
     (the year's points shared by working time) and the carry-over from the year before."""
-    points = em.RotaSettings().points
+    weights = selectors.point_weights(platform_id=platform.pk)
     earned: dict[int, float] = defaultdict(float)
-    for pid, cat in RotaAssignment.objects.filter(
+    for pid, cat, kind in RotaAssignment.objects.filter(
         shift__rota__platform=platform,
         shift__rota__status=S.PUBLISHED,
         shift__date__year=year,
-    ).values_list("practitioner_id", "shift__category"):
-        earned[pid] += points.get(cat, 0.0)
+    ).values_list("practitioner_id", "shift__category", "shift__line__kind"):
+        earned[pid] += weights.of(cat, kind)
     people = list(
         Practitioner.objects.filter(member__platform=platform)
         .filter(active=True)
@@ -666,8 +742,8 @@ def _apply(swap: SwapRequest, actor, reason: str) -> SwapRequest:
             _save(swap, actor, reason)
     if reasons:
         _refuse(swap, actor, reasons)
-    for year in {swap.shift.date.year}:
-        point_balances_refresh(platform=swap.rota.platform, year=year)
+    years = [swap.shift.date.year] + ([swap.other_shift.date.year] if swap.other_shift else [])
+    point_balances_refresh_from(platform=swap.rota.platform, year=min(years))
     return swap
 
 

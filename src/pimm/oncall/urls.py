@@ -22,6 +22,7 @@ urlpatterns = [
     path("echanges/", views.swaps, name="swaps"),
     path("echanges/<int:pk>/<str:action>/", views.swap_action, name="swap_action"),
     path("equite/", views.fairness, name="fairness"),
+    path("ponderations/", views.weights, name="weights"),
     path("mon-agenda/", views.my_calendar, name="calendar"),
     path("ical/<str:token>.ics", views.ical_feed, name="ical"),
 ]

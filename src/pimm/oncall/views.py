@@ -18,7 +18,14 @@ from pimm.registry import selectors as registry
 from pimm.registry.models import Practitioner
 
 from . import access, exports, selectors, services
-from .forms import LineForm, PreferenceForm, RotaForm, SwapForm, UnavailabilityForm
+from .forms import (
+    LineForm,
+    PreferenceForm,
+    RotaForm,
+    SwapForm,
+    UnavailabilityForm,
+    WeightsForm,
+)
 from .models import (
     CalendarToken,
     OnCallLine,
@@ -88,6 +95,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "manage": manage,
             "me": me,
             "mine": mine,
+            "can": {a: access.can(request.user, a) for a in access.ACTIONS},
         },
     )
 
@@ -115,7 +123,7 @@ def rota_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "solve": selectors.latest_solve(rota),
         "me": access.own_practitioner(request.user),
         "can_export": access.can(request.user, "export"),
-        "revisions": rota.revisions.order_by("-pk"),
+        "revisions": access.visible_rotas(request.user).filter(based_on=rota).order_by("-pk"),
     }
     return render(request, "oncall/rota.html", ctx)
 
@@ -283,6 +291,38 @@ def line_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             messages.success(request, _("Ligne enregistrée."))
             return redirect("oncall:lines")
     return render(request, "oncall/line_form.html", {"form": form, "line": line})
+
+
+# --- point weights -----------------------------------------------------------------------------
+
+
+@login_required
+def weights(request: HttpRequest) -> HttpResponse:
+    access.require(request.user, "weights_read")
+    manage = access.can(request.user, "weights_write")
+    platform = _platform()
+    current = selectors.point_weights(platform_id=platform.pk)
+    form = WeightsForm(request.POST or None, instance=current)
+    if request.method == "POST":
+        if not manage:
+            raise PermissionDenied
+        if form.is_valid():
+            values = {f: form.cleaned_data[f] for f in WeightsForm.Meta.fields}
+            try:
+                services.point_weights_save(actor=request.user, platform=platform, values=values)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Pondérations enregistrées : soldes recalculés."))
+                return redirect("oncall:weights")
+    if not manage:
+        for field in form.fields.values():
+            field.disabled = True
+    return render(
+        request,
+        "oncall/weights.html",
+        {"form": form, "manage": manage, "weights": current},
+    )
 
 
 # --- wishes ------------------------------------------------------------------------------------

@@ -135,6 +135,9 @@ class RotaSettings:
     rest_hours: int = 11  # repos de sécurité after a night
     rest_after_astreinte: bool = False  # astreinte nights only give rest when called out
     points: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_POINTS))
+    # Multiplier of a duty's points by the kind of its line (e.g. {"astreinte": 0.5}); a kind
+    # not listed counts 1. Used by points.shift_points (the load figures people read).
+    kind_factors: dict[str, float] = field(default_factory=dict)
     # Spread of normalised load (points per full-time equivalent) that is not penalised: loads
     # are made of whole duties, so perfect equality is usually out of reach.
     fairness_tolerance: float = 1.0

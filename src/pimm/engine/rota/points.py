@@ -5,7 +5,12 @@ Used to report a solved rota. The checker recomputes the same figures by its own
 
 from __future__ import annotations
 
-from .model import Assignment, PractitionerLoad, RotaProblem
+from .model import GARDE, Assignment, PractitionerLoad, RotaProblem, RotaSettings
+
+
+def shift_points(settings: RotaSettings, category: str, kind: str = GARDE) -> float:
+    """Points of one duty: the weight of its category times the factor of its line's kind."""
+    return settings.points.get(category, 0.0) * settings.kind_factors.get(kind, 1.0)
 
 
 def gini(values: list[float]) -> float:
@@ -26,13 +31,14 @@ def compute_loads(problem: RotaProblem, assignments: tuple[Assignment, ...] | li
     proportion to working time; ``normalised`` is (points + carried) / working time, whose
     max − min is the spread the solver minimises.
     """
-    pts = problem.settings.points
+    st = problem.settings
+    kind = {ln.id: ln.kind for ln in problem.lines}
     shift_by_id = {s.id: s for s in problem.shifts}
     points = {p.id: 0.0 for p in problem.practitioners}
     counts = {p.id: {} for p in problem.practitioners}
     for a in assignments:
         s = shift_by_id[a.shift_id]
-        points[a.practitioner_id] += pts.get(s.category, 0.0)
+        points[a.practitioner_id] += shift_points(st, s.category, kind.get(s.line_id, GARDE))
         c = counts[a.practitioner_id]
         c[s.category] = c.get(s.category, 0) + 1
     carried = {p.id: float(problem.carried_points.get(p.id, 0.0)) for p in problem.practitioners}
