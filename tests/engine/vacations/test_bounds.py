@@ -1,8 +1,8 @@
 """Integrality floors of the vacation objective: exact against brute force, valid for any plan."""
 
 import itertools
-from collections import Counter
 import random
+from collections import Counter
 from datetime import date
 
 from pimm.engine.vacations import (
