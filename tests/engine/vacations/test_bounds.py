@@ -78,6 +78,9 @@ def test_solver_proves_its_plan_optimal_against_the_floor_and_greedy_respects_th
     assert plan.max_dev_bound_hours > 0
     assert plan.max_abs_deviation_hours >= plan.max_dev_bound_hours - 1e-9
     assert plan.max_abs_deviation_hours == plan.max_dev_bound_hours  # the floor is reached here
+    # the objective is what the deviation lines say (100 max + 2 sum; no bad hours here)
+    devs = [abs(ln.deviation_hours) for ln in plan.deviations if ln.month is None]
+    assert abs(plan.objective - (100 * max(devs) + 2 * sum(devs))) < 1e-6
     greedy = greedy_plan(inp)
     assert greedy.max_abs_deviation_hours >= plan.max_dev_bound_hours - 1e-9
 

@@ -255,8 +255,9 @@ class VacationPlan:
     max_abs_deviation_hours: float = 0.0
     max_abs_deviation_vacations: float = 0.0
     solve_seconds: float = 0.0
-    # Solver quality: objective value, proven lower bound (CP-SAT's or the integrality bound of
-    # `bounds.py`, the larger), relative gap, and the floor of the largest |deviation| in hours.
+    # Solver quality, in hours: objective (per scope 100 max|dev| + 10 max|bad-hours dev| +
+    # 2 sum|dev|, summed), proven lower bound (CP-SAT's or the integrality floor of `bounds.py`,
+    # the larger), relative gap, and the floor of the largest |deviation|.
     objective: float | None = None
     bound: float | None = None
     gap: float | None = None

@@ -501,6 +501,10 @@ def _solve(
         out.max_dev_bound_hours = max(out.max_dev_bound_hours, part.max_dev_bound_hours)
     if any(p.status != "OPTIMAL" for p in parts.values()):
         out.status = "FEASIBLE"
+    to_hours = unit / 60 / BP  # objective terms are in basis points of time units
+    out.objective = round(out.objective * to_hours, 4)
+    out.bound = round(out.bound * to_hours, 4)
+    out.integrality_bound = round(out.integrality_bound * to_hours, 4)
     return out
 
 
