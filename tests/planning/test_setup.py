@@ -274,3 +274,14 @@ def test_setup_api_same_rules(world, client):
     a_before = a.end
     a.refresh_from_db()
     assert a.end == a_before
+
+
+def test_plan_page_shows_its_journal(world, client_for):
+    plan = pm.VacationPlan.objects.get(status="published")
+    plan._history_user = world.users["coordinator"]
+    plan._change_reason = "Plan publié : 12 plage(s) créée(s)"
+    plan.save()
+    page = client_for("reviewer").get(reverse("planning:plan_detail", args=[plan.pk]))
+    text = page.content.decode()
+    assert "Journal du plan" in text and "Plan publié : 12 plage(s) créée(s)" in text
+    assert "t-coord" in text

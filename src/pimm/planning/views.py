@@ -79,6 +79,8 @@ def _plan_context(request, plan) -> dict:
         "totals": totals,
         "summary": selectors.plan_summary(plan),
         "can_manage": access.can_manage_plans(request.user),
+        # who generated, published or replaced the plan, with the counts (rows are bulk-written)
+        "journal": plan.history.select_related("history_user").order_by("-history_date")[:20],
     }
 
 
