@@ -66,7 +66,10 @@ class DeviceProfile(models.Model):
     """What the planner needs to know about one device beyond the registry."""
 
     equipment = models.OneToOneField(
-        Equipment, on_delete=models.CASCADE, related_name="planning_profile"
+        Equipment,
+        verbose_name=_("appareil"),
+        on_delete=models.CASCADE,
+        related_name="planning_profile",
     )
     merm_required = models.PositiveSmallIntegerField(_("MERM nécessaires"), default=1)
     requires_presence = models.BooleanField(
@@ -96,7 +99,12 @@ class DeviceProfile(models.Model):
 class OpeningHours(models.Model):
     """One half-day session of a device on a weekday. `end <= start` means the next day."""
 
-    equipment = models.ForeignKey(Equipment, on_delete=models.CASCADE, related_name="opening_hours")
+    equipment = models.ForeignKey(
+        Equipment,
+        verbose_name=_("appareil"),
+        on_delete=models.CASCADE,
+        related_name="opening_hours",
+    )
     weekday = models.PositiveSmallIntegerField(_("jour"), choices=Weekday.choices)
     part = models.CharField(_("demi-journée"), max_length=10, choices=Part.choices)
     start = models.TimeField(_("début"))
@@ -165,7 +173,9 @@ class Closure(models.Model):
         MAINTENANCE = "maintenance", _("maintenance")
         CLOSURE = "closure", _("fermeture")
 
-    equipment = models.ForeignKey(Equipment, on_delete=models.CASCADE, related_name="closures")
+    equipment = models.ForeignKey(
+        Equipment, verbose_name=_("appareil"), on_delete=models.CASCADE, related_name="closures"
+    )
     kind = models.CharField(
         _("type"), max_length=12, choices=Kind.choices, default=Kind.MAINTENANCE
     )
@@ -303,7 +313,12 @@ class SlotTemplate(models.Model):
 
 
 class SpecialisedQuota(models.Model):
-    template = models.ForeignKey(SlotTemplate, on_delete=models.CASCADE, related_name="specialised")
+    template = models.ForeignKey(
+        SlotTemplate,
+        verbose_name=_("modèle de plages"),
+        on_delete=models.CASCADE,
+        related_name="specialised",
+    )
     purpose = models.CharField(
         _("finalité"), max_length=12, choices=[(p.value, p.label) for p in SPECIALISED]
     )
