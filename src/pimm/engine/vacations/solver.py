@@ -469,6 +469,7 @@ def _solve(
         by_scope[ctx.scope_of[v.device_id].code].append(v)
     t0 = _time.perf_counter()
     parts: dict[str, _Solved] = {}
+    memo: dict = {}
     # first pass: time shared by size; scopes not proven then share what is left (second pass,
     # restarting from their first solution)
     order = sorted(by_scope, key=lambda c: -len(by_scope[c]))
@@ -477,7 +478,7 @@ def _solve(
         remaining = max(0.1, options.time_limit_s - (_time.perf_counter() - t0))
         budget = remaining * len(by_scope[code]) / left / 2
         left -= len(by_scope[code])
-        parts[code] = _solve_scope(ctx, by_scope[code], hint, unit, options, budget)
+        parts[code] = _solve_scope(ctx, by_scope[code], hint, unit, options, budget, memo)
         if parts[code].chosen is None:
             return _Solved(parts[code].status, None)
     retry = [c for c in order if parts[c].status != "OPTIMAL"]
@@ -508,6 +509,24 @@ def _solve(
     return out
 
 
+def _deal(classes: dict[tuple, list[Vacation]], quotas: dict[tuple, int]) -> dict[str, str]:
+    """Each class's counts dealt out to its vacations in chronological rotation."""
+    chosen: dict[str, str] = {}
+    for ck, vs in classes.items():
+        vs = sorted(vs, key=lambda v: (v.start, v.device_id))
+        quota = {m: quotas[(m, ck)] for m in ck[2]}
+        given = dict.fromkeys(quota, 0)
+        for k, v in enumerate(vs):
+            # the member furthest behind its pro-rata count so far
+            m = max(
+                (m for m in quota if given[m] < quota[m]),
+                key=lambda m: (quota[m] * (k + 1) / len(vs) - given[m], quota[m], m),
+            )
+            chosen[v.id] = m
+            given[m] += 1
+    return chosen
+
+
 def _solve_scope(
     ctx: _Ctx,
     running: list[Vacation],
@@ -515,14 +534,28 @@ def _solve_scope(
     unit: int,
     options: PlanOptions,
     seconds: float,
+    memo: dict | None = None,
 ) -> _Solved:
-    """One scope: min W_MAX_DEV max|dev| + W_SUM_DEV sum|dev| + W_MAX_BAD max|bad-hours dev|."""
+    """One scope: min W_MAX_DEV max|dev| + W_SUM_DEV sum|dev| + W_MAX_BAD max|bad-hours dev|.
+
+    Scopes with the same classes, shares and carry-over (identical devices of one territory) are
+    the same problem: a proven optimum is reused from `memo` instead of solved again."""
     scope = ctx.scope_of[running[0].device_id]
     code = scope.code
     members = [s.member_id for s in scope.shares if ctx.bp[(code, s.member_id)] > 0]
     classes: dict[tuple, list[Vacation]] = defaultdict(list)  # (units, bad, eligible) -> vacations
     for v in running:
         classes[(v.minutes // unit, v.bad, ctx.eligible[v.id])].append(v)
+    carry = [round(ctx.carry.get((code, m), 0.0) * 60 / unit * BP) for m in members]
+    key = (
+        tuple(sorted((ck, len(vs)) for ck, vs in classes.items())),
+        tuple(members),
+        tuple(ctx.bp[(code, m)] for m in members),
+        tuple(carry),
+    )
+    if memo is not None and key in memo:
+        quotas, objective, bound, lb_hours, independent = memo[key]
+        return _Solved("OPTIMAL", _deal(classes, quotas), objective, bound, lb_hours, independent)
     model = cp_model.CpModel()
     n: dict[tuple, cp_model.IntVar] = {}
     for ck, vs in classes.items():
@@ -565,7 +598,6 @@ def _solve_scope(
             model.add(var == sum(parts))
         terms.append((weight, var, lb))
 
-    carry = [round(ctx.carry.get((code, m), 0.0) * 60 / unit * BP) for m in members]
     all_cks = list(classes)
     ub = BP * (sum(ck[0] * len(vs) for ck, vs in classes.items()) + 1) + sum(map(abs, carry))
     z_lb, s_lb = floors(all_cks, carry)
@@ -591,20 +623,12 @@ def _solve_scope(
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return _Solved(name, None, None, independent_bound, lb_z_hours, independent_bound)
     bound = max(independent_bound, solver.best_objective_bound)
-    chosen: dict[str, str] = {}
-    for ck, vs in classes.items():
-        vs = sorted(vs, key=lambda v: (v.start, v.device_id))
-        quota = {m: solver.value(n[(m, ck)]) for m in ck[2]}
-        given = dict.fromkeys(quota, 0)
-        for k, v in enumerate(vs):
-            # chronological rotation: the member furthest behind its pro-rata count so far
-            m = max(
-                (m for m in quota if given[m] < quota[m]),
-                key=lambda m: (quota[m] * (k + 1) / len(vs) - given[m], quota[m], m),
-            )
-            chosen[v.id] = m
-            given[m] += 1
-    return _Solved(name, chosen, solver.objective_value, bound, lb_z_hours, independent_bound)
+    quotas = {k: solver.value(var) for k, var in n.items()}
+    if memo is not None and status == cp_model.OPTIMAL:
+        memo[key] = (quotas, solver.objective_value, bound, lb_z_hours, independent_bound)
+    return _Solved(
+        name, _deal(classes, quotas), solver.objective_value, bound, lb_z_hours, independent_bound
+    )
 
 
 def _report(ctx: _Ctx, chosen: dict[str, str]):
