@@ -285,3 +285,12 @@ def test_plan_page_shows_its_journal(world, client_for):
     text = page.content.decode()
     assert "Journal du plan" in text and "Plan publié : 12 plage(s) créée(s)" in text
     assert "t-coord" in text
+
+
+def test_slot_template_page_lists_the_exam_types_it_cuts_for(world, client_for):
+    template = pm.SlotTemplate.objects.exclude(modality="").order_by("pk").first()
+    exam = pm.ExamType.objects.filter(modality=template.modality).first()
+    other = pm.ExamType.objects.exclude(modality=template.modality).first()
+    text = client_for("coordinator").get(template.get_absolute_url()).content.decode()
+    assert "Types d&#x27;examen concernés" in text and str(exam) in text
+    assert str(other) not in text

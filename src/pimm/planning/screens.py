@@ -35,6 +35,13 @@ POLICIES = {
     ),
 }
 
+
+def _exam_types_of(template: pm.SlotTemplate):
+    modality = template.modality or (template.equipment.modality if template.equipment_id else "")
+    qs = pm.ExamType.objects.order_by("label")
+    return qs.filter(modality=modality) if modality else qs
+
+
 SCREENS = {
     s.key: s
     for s in (
@@ -120,6 +127,8 @@ SCREENS = {
             select_related=("equipment",),
             related=(
                 Related(_("Plages spécialisées"), "slot_quota", lambda o: o.specialised.all()),
+                # an exam takes as many consecutive slots as its duration needs
+                Related(_("Types d'examen concernés (durée)"), "exam_type", _exam_types_of),
             ),
         ),
         Screen(

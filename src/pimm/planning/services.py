@@ -201,7 +201,7 @@ def plan_solve(*, plan_id: int) -> pm.VacationPlan:
         plan._change_reason = _(
             "Plan généré : %(assigned)d vacation(s) attribuée(s), %(closed)d fermée(s), "
             "%(unstaffed)d sans MERM, %(unassigned)d non attribuée(s) ; %(lines)d ligne(s) "
-            "d'écart ; solveur %(status)s en %(seconds).1f s, écart maximal %(dev).1f h."
+            "d'écart ; solveur %(status)s en %(seconds).1f s%(gap)s, écart maximal %(dev).1f h."
         ) % {
             "assigned": counts["assigned"],
             "closed": counts["closed"],
@@ -211,6 +211,9 @@ def plan_solve(*, plan_id: int) -> pm.VacationPlan:
             "status": result.solver_status,
             "seconds": result.solve_seconds,
             "dev": result.max_abs_deviation_hours,
+            "gap": _(" (à %(gap).1f %% de la borne prouvée)") % {"gap": 100 * result.gap}
+            if result.gap is not None
+            else "",
         }
         plan.problems = _problem_dicts([*result.problems, *built.warnings])
         plan.solver_status = result.solver_status
