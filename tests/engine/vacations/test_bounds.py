@@ -126,6 +126,8 @@ def test_demo_quarter_checker_clean_within_one_vacation_and_fairer_bad_hours_tha
     assert check_plan(inp, greedy) == []
     assert worst_bad(plan) <= worst_bad(greedy)
     assert worst_bad(plan) <= 5.0  # within one 5-hour vacation
+    # months stay balanced too (each member within two vacations of its share every month)
+    assert max(abs(ln.deviation_hours) for ln in plan.deviations if ln.month) <= 10.0
 
 
 def test_checker_flags_misreported_bad_hours():

@@ -46,6 +46,7 @@ from .model import (
 W_MAX_DEV = 100
 W_MAX_BAD = 10
 W_SUM_DEV = 2
+MONTH_SECONDS = 0.25  # per scope, for spreading the optimal counts over the months
 
 
 def _fmt_h(hours: float) -> str:
@@ -509,21 +510,111 @@ def _solve(
     return out
 
 
-def _deal(classes: dict[tuple, list[Vacation]], quotas: dict[tuple, int]) -> dict[str, str]:
-    """Each class's counts dealt out to its vacations in chronological rotation."""
+def _deal(
+    classes: dict[tuple, list[Vacation]], quotas: dict[tuple, int], share: dict[str, float]
+) -> dict[str, str]:
+    """The counts dealt out to the vacations, in time order, so each month stays balanced.
+
+    Each vacation goes to a member with count left in its class: the one furthest behind both
+    its pro-rata of the scope's time so far (in vacations) and its pro-rata of the class so far.
+    """
     chosen: dict[str, str] = {}
+    order = sorted(
+        ((v, ck) for ck, vs in classes.items() for v in vs),
+        key=lambda x: (x[0].start, x[0].device_id),
+    )
+    left = dict(quotas)
+    seen = dict.fromkeys(classes, 0)
+    given_class: dict[tuple, int] = defaultdict(int)
+    got: dict[str, float] = defaultdict(float)
+    total = 0.0
+    for v, ck in order:
+        total += v.minutes
+        seen[ck] += 1
+        size = len(classes[ck])
+
+        def lag(
+            m: str, v: Vacation = v, ck: tuple = ck, size: int = size, total: float = total
+        ) -> tuple:
+            time_lag = (share[m] * total - got[m]) / v.minutes
+            class_lag = quotas[(m, ck)] * seen[ck] / size - given_class[(m, ck)]
+            # time weighs double: measured by month, it matters more than a class's rhythm
+            return (round(2 * time_lag + class_lag, 9), quotas[(m, ck)], m)
+
+        m = max((m for m in ck[2] if left[(m, ck)] > 0), key=lag)
+        chosen[v.id] = m
+        left[(m, ck)] -= 1
+        given_class[(m, ck)] += 1
+        got[m] += v.minutes
+    return chosen
+
+
+def _balance_months(
+    classes: dict[tuple, list[Vacation]],
+    quotas: dict[tuple, int],
+    share: dict[str, float],
+    options: PlanOptions,
+    seconds: float,
+) -> dict[str, str]:
+    """Second, smaller model: split each member's (fixed, optimal) class counts over the months
+    so that the monthly deviations are as small as possible; then deal within class and month.
+
+    Starts from the time-ordered deal and keeps it if nothing better is found in `seconds`."""
+    start = _deal(classes, quotas, share)
+    months: dict[tuple, list[Vacation]] = defaultdict(list)
     for ck, vs in classes.items():
-        vs = sorted(vs, key=lambda v: (v.start, v.device_id))
-        quota = {m: quotas[(m, ck)] for m in ck[2]}
-        given = dict.fromkeys(quota, 0)
-        for k, v in enumerate(vs):
-            # the member furthest behind its pro-rata count so far
-            m = max(
-                (m for m in quota if given[m] < quota[m]),
-                key=lambda m: (quota[m] * (k + 1) / len(vs) - given[m], quota[m], m),
-            )
-            chosen[v.id] = m
-            given[m] += 1
+        for v in vs:
+            months[(ck, month_key(v.day))].append(v)
+    month_keys = sorted({mk for _, mk in months})
+    if len(month_keys) < 2 or seconds < 0.05:
+        return start
+    bp = {m: round(x * BP) for m, x in share.items()}
+    model = cp_model.CpModel()
+    y: dict[tuple, cp_model.IntVar] = {}
+    for (ck, mk), vs in months.items():
+        for m in ck[2]:
+            y[(m, ck, mk)] = model.new_int_var(0, len(vs), "")
+            model.add_hint(y[(m, ck, mk)], sum(1 for v in vs if start[v.id] == m))
+        model.add(sum(y[(m, ck, mk)] for m in ck[2]) == len(vs))
+    for (m, ck), q in quotas.items():
+        model.add(sum(y[(m, ck, mk)] for mk in month_keys if (m, ck, mk) in y) == q)
+    sums = []
+    members = list(share)
+    for mk in month_keys:
+        cks = [(ck, len(vs)) for (ck, k), vs in months.items() if k == mk]
+        total = sum(u * size for (u, _, _), size in cks)
+        terms = []
+        for m in members:
+            got = sum(ck[0] * y[(mm, ck, k)] for (mm, ck, k) in y if mm == m and k == mk)
+            dev = BP * got - bp[m] * total
+            a = model.new_int_var(0, BP * (total + 1), "")
+            model.add(a >= dev)
+            model.add(a >= -dev)
+            terms.append(a)
+        # integrality floor of the month, so the solver can stop once it is reached
+        floor = min_sum_deviation(
+            [bp[m] * total for m in members],
+            [0] * len(members),
+            [sum(ck[0] * size for ck, size in cks if m in ck[2]) for m in members],
+            total,
+            reduce(math.gcd, (ck[0] for ck, _ in cks), 0) or 1,
+        )
+        month_sum = model.new_int_var(floor or 0, BP * (total + 1) * len(members), "")
+        model.add(month_sum == sum(terms))
+        sums.append(month_sum)
+    model.minimize(sum(sums))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = max(1, options.workers)
+    solver.parameters.random_seed = options.seed
+    solver.parameters.relative_gap_limit = max(options.relative_gap, 0.05)
+    solver.parameters.max_time_in_seconds = seconds
+    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return start
+    split = {(ck, mk): vs for (ck, mk), vs in months.items()}
+    per_month = {k: {(m, k[0]): solver.value(y[(m, k[0], k[1])]) for m in k[0][2]} for k in split}
+    chosen: dict[str, str] = {}
+    for k, vs in split.items():
+        chosen.update(_deal({k[0]: vs}, per_month[k], share))
     return chosen
 
 
@@ -547,6 +638,7 @@ def _solve_scope(
     for v in running:
         classes[(v.minutes // unit, v.bad, ctx.eligible[v.id])].append(v)
     carry = [round(ctx.carry.get((code, m), 0.0) * 60 / unit * BP) for m in members]
+    share = {m: ctx.bp[(code, m)] / BP for m in members}
     key = (
         tuple(sorted((ck, len(vs)) for ck, vs in classes.items())),
         tuple(members),
@@ -555,7 +647,8 @@ def _solve_scope(
     )
     if memo is not None and key in memo:
         quotas, objective, bound, lb_hours, independent = memo[key]
-        return _Solved("OPTIMAL", _deal(classes, quotas), objective, bound, lb_hours, independent)
+        chosen = _balance_months(classes, quotas, share, options, min(MONTH_SECONDS, seconds))
+        return _Solved("OPTIMAL", chosen, objective, bound, lb_hours, independent)
     model = cp_model.CpModel()
     n: dict[tuple, cp_model.IntVar] = {}
     for ck, vs in classes.items():
@@ -626,8 +719,14 @@ def _solve_scope(
     quotas = {k: solver.value(var) for k, var in n.items()}
     if memo is not None and status == cp_model.OPTIMAL:
         memo[key] = (quotas, solver.objective_value, bound, lb_z_hours, independent_bound)
+    left = max(0.0, seconds - solver.wall_time)
     return _Solved(
-        name, _deal(classes, quotas), solver.objective_value, bound, lb_z_hours, independent_bound
+        name,
+        _balance_months(classes, quotas, share, options, min(MONTH_SECONDS, left)),
+        solver.objective_value,
+        bound,
+        lb_z_hours,
+        independent_bound,
     )
 
 
