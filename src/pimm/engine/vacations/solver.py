@@ -9,8 +9,8 @@ Which vacations run on a MERM-short half-day is decided first: the most operable
 between devices (`_operated`). Then, per scope and summed over scopes (weighted, most important
 first): minimise the largest |deviation| from shares (carried-in deviation included), the largest
 |deviation| of bad hours, and the sum of |deviations|. Each term has an integrality floor
-(`bounds.py`) so the solver proves optimality (or reports its gap) and stops early. Monthly
-balance comes from dealing each member's counts out in chronological rotation.
+(`bounds.py`) so the solver proves optimality (or reports its gap) and stops early. A second,
+small model then spreads each member's counts over the months (`_balance_months`).
 """
 
 from __future__ import annotations
@@ -460,8 +460,8 @@ def _solve(
     same length, good/bad hours and eligible members are interchangeable for every objective term,
     so the model counts them (n[member, class]) instead of choosing each one: no symmetry, tens
     of variables per scope. Each objective term gets the integrality floor of `bounds.py`, so
-    CP-SAT proves optimality (or a gap) against it and stops early. Counts are then dealt out
-    to the vacations of each class in chronological rotation, which also spreads them by month.
+    CP-SAT proves optimality (or a gap) against it and stops early. Counts are then spread over
+    the months (`_balance_months`) and dealt out to the vacations in time order.
     """
     unit = reduce(math.gcd, (v.minutes for v in decision), 0) or 1
     running = _operated(ctx, decision, unit)
