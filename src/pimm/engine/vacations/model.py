@@ -263,6 +263,7 @@ class VacationPlan:
     gap: float | None = None
     max_dev_bound_hours: float | None = None
     integrality_bound: float | None = None  # the solver-independent part of `bound`
+    month_seconds: float | None = None  # of solve_seconds, spent spreading counts over months
 
     @property
     def errors(self) -> tuple[Problem, ...]:

@@ -413,6 +413,7 @@ class _Solved:
     bound: float = 0.0
     max_dev_bound_hours: float = 0.0
     integrality_bound: float = 0.0  # the part of `bound` computed without the solver
+    month_seconds: float = 0.0  # spent spreading the counts over the months
 
 
 def _operated(ctx: _Ctx, decision: list[Vacation], unit: int) -> list[Vacation]:
@@ -500,6 +501,7 @@ def _solve(
         out.objective += part.objective
         out.bound += part.bound
         out.integrality_bound += part.integrality_bound
+        out.month_seconds += part.month_seconds
         out.max_dev_bound_hours = max(out.max_dev_bound_hours, part.max_dev_bound_hours)
     if any(p.status != "OPTIMAL" for p in parts.values()):
         out.status = "FEASIBLE"
@@ -647,8 +649,11 @@ def _solve_scope(
     )
     if memo is not None and key in memo:
         quotas, objective, bound, lb_hours, independent = memo[key]
+        t0 = _time.perf_counter()
         chosen = _balance_months(classes, quotas, share, options, min(MONTH_SECONDS, seconds))
-        return _Solved("OPTIMAL", chosen, objective, bound, lb_hours, independent)
+        done = _Solved("OPTIMAL", chosen, objective, bound, lb_hours, independent)
+        done.month_seconds = _time.perf_counter() - t0
+        return done
     model = cp_model.CpModel()
     n: dict[tuple, cp_model.IntVar] = {}
     for ck, vs in classes.items():
@@ -720,14 +725,11 @@ def _solve_scope(
     if memo is not None and status == cp_model.OPTIMAL:
         memo[key] = (quotas, solver.objective_value, bound, lb_z_hours, independent_bound)
     left = max(0.0, seconds - solver.wall_time)
-    return _Solved(
-        name,
-        _balance_months(classes, quotas, share, options, min(MONTH_SECONDS, left)),
-        solver.objective_value,
-        bound,
-        lb_z_hours,
-        independent_bound,
-    )
+    t0 = _time.perf_counter()
+    chosen = _balance_months(classes, quotas, share, options, min(MONTH_SECONDS, left))
+    done = _Solved(name, chosen, solver.objective_value, bound, lb_z_hours, independent_bound)
+    done.month_seconds = _time.perf_counter() - t0
+    return done
 
 
 def _report(ctx: _Ctx, chosen: dict[str, str]):
@@ -845,6 +847,7 @@ def plan_vacations(inp: PlanInput, options: PlanOptions | None = None) -> Vacati
         ),
         "max_dev_bound_hours": round(solved.max_dev_bound_hours, 4),
         "integrality_bound": solved.integrality_bound,
+        "month_seconds": round(solved.month_seconds, 3),
     }
     assignments, lines, carry, max_h, max_v = _report(ctx, chosen)
     elapsed = _time.perf_counter() - t0
