@@ -72,7 +72,7 @@ def run(scale: int, seconds: float, pooled: bool, gap: float = 0.01, seed: int =
         "objective": plan.objective,
         "objective_recomputed": fairness_cost(inp, plan),
         "greedy_objective": fairness_cost(inp, base),
-        "bound": round(plan.bound, 1) if plan.bound is not None else None,
+        "bound": round(plan.bound, 3) if plan.bound is not None else None,
         "integrality_bound": plan.integrality_bound,
         "gap": round(plan.gap, 4) if plan.gap is not None else None,
         "max_abs_dev_vacations": plan.max_abs_deviation_vacations,
