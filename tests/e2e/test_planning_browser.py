@@ -98,3 +98,30 @@ def test_plan_a_quarter_book_an_emergency_and_move_it(page):
     assert "prise" in page.locator("[role=alert]").inner_text()
     booking.refresh_from_db()
     assert booking.start == target.start
+
+
+def test_setup_opening_hours_refused_then_saved_and_audited(page):
+    """The coordinator adds opening hours from the setup pages; a closing time before the opening
+    is refused in French and nothing is saved; the corrected session is saved with its history."""
+    login(page, "coordinateur")
+    device = pm.OpeningHours.objects.order_by("equipment__code").first().equipment
+    assert not pm.OpeningHours.objects.filter(equipment=device, weekday=6).exists()
+    page.click("nav.main >> text=Paramétrage")
+    page.click("text=Horaires d'ouverture")
+    page.click("a:has-text('Ajouter')")
+    page.select_option("#id_equipment", str(device.pk))
+    page.select_option("#id_weekday", "6")
+    page.select_option("#id_part", "morning")
+    page.fill("#id_start", "13:00")
+    page.fill("#id_end", "08:00")
+    page.click("button:has-text('Enregistrer')")
+    page.wait_for_selector("text=précède l'ouverture")
+    shot(page, "planning-parametrage-refus")
+    assert not pm.OpeningHours.objects.filter(equipment=device, weekday=6).exists()
+    page.fill("#id_start", "08:00")
+    page.fill("#id_end", "13:00")
+    page.click("button:has-text('Enregistrer')")
+    page.wait_for_selector("text=Enregistré")
+    saved = pm.OpeningHours.objects.get(equipment=device, weekday=6)
+    assert saved.part == "morning" and saved.history.get().history_user.username == "coordinateur"
+    shot(page, "planning-parametrage")

@@ -6,8 +6,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from pimm.accounts.models import AuditEvent
+from pimm.planning import adapter, services
 from pimm.planning import models as pm
-from pimm.planning import services
 from pimm.planning.services import PlanningRefused
 from pimm.registry.models import Technologist
 
@@ -123,15 +123,87 @@ def test_a_plan_ending_before_it_starts_is_refused(world, plan):
         )
 
 
-def test_republishing_over_a_plan_with_bookings_is_refused(world, plan):
+def _replan_like(world, plan):
+    """A new ready plan over the first month of `plan` whose vacations copy `plan`'s members."""
     new = _new_plan(world, plan.start)
     _generate(world, new)
     new.refresh_from_db()
-    with pytest.raises(PlanningRefused, match="rendez-vous"):
+    assert new.status == "ready", new.problems
+    old = {(v.equipment_id, v.start): v for v in plan.vacations.all()}
+    changed = []
+    for v in new.vacations.all():
+        twin = old.get((v.equipment_id, v.start))
+        if twin is not None:
+            v.status, v.member_id = twin.status, twin.member_id
+            changed.append(v)
+    pm.Vacation.objects.bulk_update(changed, ["status", "member"])
+    return new
+
+
+def _held(plan, new):
+    return pm.Slot.objects.filter(
+        plan=plan, booking__status="booked", start__lt=_day(new.end), end__gt=_day(new.start)
+    )
+
+
+def _day(d):
+    return adapter.day_start(d)
+
+
+def test_republishing_keeps_booked_slots_still_inside_a_vacation_of_the_same_member(world, plan):
+    new = _replan_like(world, plan)
+    held = list(_held(plan, new).values_list("pk", "booking_id"))
+    assert held
+    outside = plan.slots.filter(start__gte=_day(new.end)).count()
+    services.plan_publish(actor=world.users["coordinator"], plan=new)
+    new.refresh_from_db()
+    plan.refresh_from_db()
+    assert new.status == "published" and plan.status == "superseded"
+    for slot_pk, booking_pk in held:
+        slot = pm.Slot.objects.get(pk=slot_pk)
+        assert slot.plan_id == new.pk and slot.booking_id == booking_pk
+        assert slot.vacation.plan_id == new.pk and slot.vacation.member_id == slot.member_id
+        assert pm.Booking.objects.get(pk=booking_pk).status == "booked"
+    assert plan.slots.count() == outside  # the rest of the old quarter is untouched
+    assert not plan.slots.filter(start__lt=_day(new.end)).exists()
+    reason = AuditEvent.objects.filter(model="vacationplan", object_id=str(new.pk)).first().reason
+    assert "Plan publié" in reason and f"{len(held)} plage(s) avec rendez-vous" in reason
+    old_reason = (
+        AuditEvent.objects.filter(model="vacationplan", object_id=str(plan.pk)).first().reason
+    )
+    assert "Remplacé par le plan" in old_reason
+
+
+def test_republishing_that_would_orphan_a_booking_is_refused_with_the_list(world, plan):
+    new = _replan_like(world, plan)
+    victim = _held(plan, new).select_related("booking").order_by("start").first()
+    covering = new.vacations.get(
+        equipment_id=victim.equipment_id, start__lte=victim.start, end__gte=victim.end
+    )
+    other = pm.ShareDeviation.objects.filter(plan=plan).exclude(member_id=victim.member_id)
+    covering.member_id = other.first().member_id
+    covering.save()
+    before = (plan.slots.count(), pm.Slot.objects.count(), AuditEvent.objects.count())
+    with pytest.raises(PlanningRefused, match="perdraient leur plage") as exc:
         services.plan_publish(actor=world.users["coordinator"], plan=new)
+    assert victim.booking.order_reference in exc.value.message
+    assert exc.value.code == "plan_orphans"
     new.refresh_from_db()
     plan.refresh_from_db()
     assert new.status == "ready" and new.slots.count() == 0 and plan.status == "published"
+    assert (plan.slots.count(), pm.Slot.objects.count(), AuditEvent.objects.count()) == before
+    victim.refresh_from_db()
+    assert victim.plan_id == plan.pk and victim.booking.status == "booked"
+
+
+def test_generation_is_audited_on_the_plan_with_who_and_counts(world, plan):
+    new = _new_plan(world, plan.end)
+    _generate(world, new)
+    new.refresh_from_db()
+    event = AuditEvent.objects.filter(model="vacationplan", object_id=str(new.pk)).first()
+    assert event.username == world.users["coordinator"].username
+    assigned = new.vacations.filter(status="assigned").count()
+    assert f"Plan généré : {assigned} vacation(s) attribuée(s)" in event.reason
 
 
 # ---- bookings --------------------------------------------------------------------------------
@@ -278,3 +350,14 @@ def test_manager_b_cannot_move_a_booking_of_member_a(world, now):
         services.booking_cancel(
             actor=world.users["manager_b"], booking=booking, reason="x", now=now
         )
+
+
+def test_routine_order_of_a_specialised_exam_type_takes_a_slot_of_that_purpose(world, now):
+    exam = _exam()
+    exam.purpose = "paediatric"
+    exam.save()
+    booking = _book(world, now, exam_type=exam)
+    assert booking.purpose == "paediatric"
+    assert set(booking.slots.values_list("purpose", flat=True)) == {"paediatric"}
+    emergency = _book(world, now, exam_type=exam, order_reference="ORD-U", priority="emergency")
+    assert emergency.purpose == ""

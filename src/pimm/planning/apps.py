@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class PlanningConfig(AppConfig):
     name = "pimm.planning"
     verbose_name = _("Planification des équipements")
+
+    def ready(self) -> None:
+        from pimm.planning import screens
+
+        screens.register()  # setup pages served by the registry's generic screens

@@ -2,7 +2,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from pimm.planning import models as pm
-from pimm.registry.models import Member, Site
+from pimm.registry import access as registry_access
+from pimm.registry.forms import ScopedForm
+from pimm.registry.models import Equipment, Member, Site
 
 
 class PlanForm(forms.Form):
@@ -69,3 +71,91 @@ class ClosureForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     reason = forms.CharField(label=_("Motif"), max_length=200)
+
+
+# ---- setup (shown and saved by the registry's generic screens, see `planning.screens`) -------
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class _DeviceForm(ScopedForm):
+    """Setup form whose `equipment` choices are the devices the user may write."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "equipment" in self.fields:
+            self.fields["equipment"].queryset = registry_access.writable(
+                self.user, Equipment
+            ).order_by("code")
+
+
+class DeviceProfileForm(_DeviceForm):
+    class Meta:
+        model = pm.DeviceProfile
+        fields = [
+            "equipment",
+            "merm_required",
+            "requires_presence",
+            "open_on_holidays",
+            "accessible",
+        ]
+
+
+class OpeningHoursForm(_DeviceForm):
+    class Meta:
+        model = pm.OpeningHours
+        fields = ["equipment", "weekday", "part", "start", "end"]
+        widgets = {"start": TIME, "end": TIME}
+
+
+class ClosureSetupForm(_DeviceForm):
+    class Meta:
+        model = pm.Closure
+        fields = ["equipment", "kind", "start", "end", "reason"]
+        widgets = {"start": DATETIME, "end": DATETIME}
+
+
+class ExamTypeForm(ScopedForm):
+    class Meta:
+        model = pm.ExamType
+        fields = ["code", "label", "modality", "minutes", "radiologist_required", "purpose"]
+
+
+class SlotTemplateForm(_DeviceForm):
+    class Meta:
+        model = pm.SlotTemplate
+        fields = [
+            "code",
+            "equipment",
+            "modality",
+            "slot_minutes",
+            "emergency_slots",
+            "emergency_slots_pdses",
+            "emergency_release_minutes",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["equipment"].required = False
+
+
+class SpecialisedQuotaForm(ScopedForm):
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("Jours"),
+        choices=pm.Weekday.choices,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Aucun jour coché : tous les jours."),
+    )
+
+    class Meta:
+        model = pm.SpecialisedQuota
+        fields = ["template", "purpose", "slots", "release_minutes", "weekdays"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["template"].queryset = pm.SlotTemplate.objects.filter(
+            pk__in=registry_access.writable(self.user, pm.SlotTemplate)
+        ).order_by("code")

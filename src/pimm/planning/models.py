@@ -47,11 +47,29 @@ class Purpose(models.TextChoices):
 SPECIALISED = [p for p in Purpose if p not in (Purpose.GENERAL, Purpose.EMERGENCY)]
 
 
+def _setup_url(key: str, pk: int) -> str:
+    """Setup rows are shown and edited by the registry's generic screens (`planning.screens`)."""
+    return reverse(f"registry:{key}_detail", args=[pk])
+
+
+def _week_intervals(weekday: int, start, end) -> list[tuple[int, int]]:
+    """A session as minute intervals of the week (0 = Monday 00:00), split when it wraps."""
+    week = 7 * 24 * 60
+    a = weekday * 1440 + start.hour * 60 + start.minute
+    b = weekday * 1440 + end.hour * 60 + end.minute
+    if b <= a:
+        b += 1440
+    return [(a, min(b, week))] + ([(0, b - week)] if b > week else [])
+
+
 class DeviceProfile(models.Model):
     """What the planner needs to know about one device beyond the registry."""
 
     equipment = models.OneToOneField(
-        Equipment, on_delete=models.CASCADE, related_name="planning_profile"
+        Equipment,
+        verbose_name=_("appareil"),
+        on_delete=models.CASCADE,
+        related_name="planning_profile",
     )
     merm_required = models.PositiveSmallIntegerField(_("MERM nécessaires"), default=1)
     requires_presence = models.BooleanField(
@@ -70,6 +88,9 @@ class DeviceProfile(models.Model):
     def __str__(self) -> str:
         return str(self.equipment)
 
+    def get_absolute_url(self) -> str:
+        return _setup_url("device_profile", self.pk)
+
     @property
     def audit_member_id(self) -> int:
         return self.equipment.holder_id
@@ -78,7 +99,12 @@ class DeviceProfile(models.Model):
 class OpeningHours(models.Model):
     """One half-day session of a device on a weekday. `end <= start` means the next day."""
 
-    equipment = models.ForeignKey(Equipment, on_delete=models.CASCADE, related_name="opening_hours")
+    equipment = models.ForeignKey(
+        Equipment,
+        verbose_name=_("appareil"),
+        on_delete=models.CASCADE,
+        related_name="opening_hours",
+    )
     weekday = models.PositiveSmallIntegerField(_("jour"), choices=Weekday.choices)
     part = models.CharField(_("demi-journée"), max_length=10, choices=Part.choices)
     start = models.TimeField(_("début"))
@@ -98,6 +124,45 @@ class OpeningHours(models.Model):
     def __str__(self) -> str:
         return f"{self.equipment} — {self.get_weekday_display()} {self.get_part_display()}"
 
+    def get_absolute_url(self) -> str:
+        return _setup_url("opening_hours", self.pk)
+
+    def clean(self) -> None:
+        if self.start is None or self.end is None or self.equipment_id is None:
+            return
+        if self.start == self.end:
+            raise ValidationError(
+                {"end": _("La séance ne peut pas commencer et finir à la même heure.")}
+            )
+        if self.end < self.start and self.part != Part.NIGHT:
+            raise ValidationError(
+                {
+                    "end": _(
+                        "La fermeture (%(end)s) précède l'ouverture (%(start)s) : seule une "
+                        "séance de nuit peut finir le lendemain."
+                    )
+                    % {"end": f"{self.end:%H:%M}", "start": f"{self.start:%H:%M}"}
+                }
+            )
+        mine = _week_intervals(self.weekday, self.start, self.end)
+        others = OpeningHours.objects.filter(equipment_id=self.equipment_id).exclude(pk=self.pk)
+        for other in others:
+            theirs = _week_intervals(other.weekday, other.start, other.end)
+            if any(a < d and c < b for a, b in mine for c, d in theirs):
+                raise ValidationError(
+                    {
+                        "start": _(
+                            "Ces horaires chevauchent la séance « %(other)s » "
+                            "(%(start)s – %(end)s) du même appareil."
+                        )
+                        % {
+                            "other": f"{other.get_weekday_display()} {other.get_part_display()}",
+                            "start": f"{other.start:%H:%M}",
+                            "end": f"{other.end:%H:%M}",
+                        }
+                    }
+                )
+
     @property
     def audit_member_id(self) -> int:
         return self.equipment.holder_id
@@ -108,7 +173,9 @@ class Closure(models.Model):
         MAINTENANCE = "maintenance", _("maintenance")
         CLOSURE = "closure", _("fermeture")
 
-    equipment = models.ForeignKey(Equipment, on_delete=models.CASCADE, related_name="closures")
+    equipment = models.ForeignKey(
+        Equipment, verbose_name=_("appareil"), on_delete=models.CASCADE, related_name="closures"
+    )
     kind = models.CharField(
         _("type"), max_length=12, choices=Kind.choices, default=Kind.MAINTENANCE
     )
@@ -132,6 +199,13 @@ class Closure(models.Model):
     def __str__(self) -> str:
         return f"{self.equipment} : {self.get_kind_display()} ({self.reason})"
 
+    def get_absolute_url(self) -> str:
+        return _setup_url("closure", self.pk)
+
+    def clean(self) -> None:
+        if self.start and self.end and self.end <= self.start:
+            raise ValidationError({"end": _("La fin de la fermeture doit suivre son début.")})
+
     @property
     def audit_member_id(self) -> int:
         return self.equipment.holder_id
@@ -144,6 +218,18 @@ class ExamType(models.Model):
     minutes = models.PositiveSmallIntegerField(
         _("durée (min)"), validators=[MinValueValidator(5), MaxValueValidator(480)]
     )
+    radiologist_required = models.BooleanField(
+        _("radiologue présent requis"),
+        default=False,
+        help_text=_("Échographie, interventionnel, injection : un radiologue sur place."),
+    )
+    purpose = models.CharField(
+        _("finalité spécialisée"),
+        max_length=12,
+        choices=[(p.value, p.label) for p in SPECIALISED],
+        blank=True,
+        help_text=_("Proposée par défaut comme besoin spécialisé des demandes de ce type."),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -153,6 +239,9 @@ class ExamType(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} ({self.minutes} min)"
+
+    def get_absolute_url(self) -> str:
+        return _setup_url("exam_type", self.pk)
 
     @property
     def audit_member_id(self) -> None:
@@ -194,13 +283,42 @@ class SlotTemplate(models.Model):
     def __str__(self) -> str:
         return self.code
 
-    @property
-    def audit_member_id(self) -> int | None:
-        return self.equipment.holder_id if self.equipment_id else None
+    def get_absolute_url(self) -> str:
+        return _setup_url("slot_template", self.pk)
+
+    def clean(self) -> None:
+        errors = {}
+        if (
+            self.emergency_slots is not None
+            and self.emergency_slots_pdses is not None
+            and self.emergency_slots_pdses < self.emergency_slots
+        ):
+            errors["emergency_slots_pdses"] = _(
+                "En horaires de PDSES, il faut au moins autant de plages d'urgence qu'en "
+                "journée (%(n)s)."
+            ) % {"n": self.emergency_slots}
+        if self.equipment_id and self.modality and self.equipment.modality != self.modality:
+            errors["modality"] = _(
+                "L'appareil %(eq)s n'est pas de cette modalité : laissez la modalité vide ou "
+                "choisissez %(mod)s."
+            ) % {"eq": self.equipment, "mod": self.equipment.get_modality_display()}
+        if self.slot_minutes and self.emergency_slots_pdses is not None:
+            shortest = 4 * 60  # the shortest half-day session (evening, 18:00-22:00)
+            if self.emergency_slots_pdses * self.slot_minutes > shortest:
+                errors["emergency_slots_pdses"] = _(
+                    "%(n)s plages de %(m)s min dépassent une vacation de 4 h."
+                ) % {"n": self.emergency_slots_pdses, "m": self.slot_minutes}
+        if errors:
+            raise ValidationError(errors)
 
 
 class SpecialisedQuota(models.Model):
-    template = models.ForeignKey(SlotTemplate, on_delete=models.CASCADE, related_name="specialised")
+    template = models.ForeignKey(
+        SlotTemplate,
+        verbose_name=_("modèle de plages"),
+        on_delete=models.CASCADE,
+        related_name="specialised",
+    )
     purpose = models.CharField(
         _("finalité"), max_length=12, choices=[(p.value, p.label) for p in SPECIALISED]
     )
@@ -217,6 +335,24 @@ class SpecialisedQuota(models.Model):
 
     def __str__(self) -> str:
         return f"{self.template} : {self.slots} × {self.get_purpose_display()}"
+
+    def get_absolute_url(self) -> str:
+        return _setup_url("slot_quota", self.pk)
+
+    def weekday_labels(self) -> str:
+        labels = dict(Weekday.choices)
+        return ", ".join(str(labels[d]) for d in self.weekdays) if self.weekdays else _("tous")
+
+    def clean(self) -> None:
+        days = self.weekdays or []
+        if not isinstance(days, list) or any(
+            not isinstance(d, int) or isinstance(d, bool) or not 0 <= d <= 6 for d in days
+        ):
+            raise ValidationError(
+                {"weekdays": _("Les jours sont des nombres de 0 (lundi) à 6 (dimanche).")}
+            )
+        if self.slots == 0:
+            raise ValidationError({"slots": _("Un quota compte au moins une plage.")})
 
     @property
     def audit_member_id(self) -> None:

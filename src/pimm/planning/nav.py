@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from pimm.planning import access
+from pimm.registry import access as registry_access
 
 
 def planning_nav_items(user) -> list[tuple[str, str]]:
@@ -12,4 +13,6 @@ def planning_nav_items(user) -> list[tuple[str, str]]:
         items.append((_("Planning"), reverse("planning:calendar")))
     if access.can_read_any(user, access.pm.VacationPlan):
         items.append((_("Vacations"), reverse("planning:plan_list")))
+    if registry_access.can_read_any(user, access.pm.OpeningHours):
+        items.append((_("Paramétrage"), reverse("planning:setup")))
     return items

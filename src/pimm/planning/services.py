@@ -109,6 +109,13 @@ def _drop(queryset) -> None:
     queryset._raw_delete(queryset.db)
 
 
+def _solve_requester(plan: pm.VacationPlan):
+    """Who asked for the solve running now (the task runs without a user)."""
+    asked = plan.history.filter(status=pm.VacationPlan.Status.SOLVING).order_by("-history_date")
+    last = asked.select_related("history_user").first()
+    return last.history_user if last else None
+
+
 def _problem_dicts(problems) -> list[dict]:
     return [{k: v for k, v in asdict(p).items() if v is not None} for p in problems]
 
@@ -187,6 +194,27 @@ def plan_solve(*, plan_id: int) -> pm.VacationPlan:
             batch_size=1000,
         )
         plan.status = pm.VacationPlan.Status.READY
+        plan._history_user = _solve_requester(plan)
+        counts = defaultdict(int)
+        for a in result.assignments:
+            counts[a.status.value] += 1
+        plan._change_reason = _(
+            "Plan généré : %(assigned)d vacation(s) attribuée(s), %(closed)d fermée(s), "
+            "%(unstaffed)d sans MERM, %(unassigned)d non attribuée(s) ; %(lines)d ligne(s) "
+            "d'écart ; solveur %(status)s en %(seconds).1f s%(gap)s, écart maximal %(dev).1f h."
+        ) % {
+            "assigned": counts["assigned"],
+            "closed": counts["closed"],
+            "unstaffed": counts["unstaffed"],
+            "unassigned": counts["unassigned"],
+            "lines": len(result.deviations),
+            "status": result.solver_status,
+            "seconds": result.solve_seconds,
+            "dev": result.max_abs_deviation_hours,
+            "gap": _(" (à %(gap).1f %% de la borne prouvée)") % {"gap": 100 * result.gap}
+            if result.gap is not None
+            else "",
+        }
         plan.problems = _problem_dicts([*result.problems, *built.warnings])
         plan.solver_status = result.solver_status
         plan.solve_seconds = round(result.solve_seconds, 3)
@@ -205,6 +233,10 @@ def _plan_failed(plan_id: int, problems, result=None) -> pm.VacationPlan:
         _drop(plan.vacations.all())
         _drop(plan.deviations.all())
         plan.status = pm.VacationPlan.Status.FAILED
+        plan._history_user = _solve_requester(plan)
+        plan._change_reason = _(
+            "Échec du calcul : %(n)d problème(s) ; aucune vacation ni plage conservée."
+        ) % {"n": len(problems)}
         plan.problems = _problem_dicts(problems)
         plan.solver_status = result.solver_status if result else ""
         plan.solve_seconds = round(result.solve_seconds, 3) if result else None
@@ -213,9 +245,62 @@ def _plan_failed(plan_id: int, problems, result=None) -> pm.VacationPlan:
     return plan
 
 
+MAX_LISTED = 25
+
+
+def _purpose_for(exam_type: pm.ExamType, priority: str, purpose: str) -> str:
+    """A routine order of a specialised exam type asks for that purpose unless told otherwise."""
+    return purpose or (exam_type.purpose if priority == pm.Priority.ROUTINE else "")
+
+
+def _held_slots(old: pm.VacationPlan, lo: dt.datetime, hi: dt.datetime) -> list[pm.Slot]:
+    """Slots of a published plan, inside [lo, hi), that hold an active booking."""
+    return list(
+        pm.Slot.objects.filter(
+            plan=old, booking__status=pm.Booking.Status.BOOKED, start__lt=hi, end__gt=lo
+        )
+        .select_related("booking__exam_type", "equipment", "member")
+        .order_by("start", "equipment_id")
+    )
+
+
+def _orphan_message(plan: pm.VacationPlan, orphans: list[pm.Slot]) -> str:
+    bookings = {}
+    for s in orphans:
+        bookings.setdefault(s.booking_id, s)
+    lines = [
+        _("« %(ref)s » (%(exam)s, %(device)s, %(when)s, vacation de %(member)s)")
+        % {
+            "ref": s.booking.order_reference,
+            "exam": s.booking.exam_type.label,
+            "device": s.equipment.name,
+            "when": _fmt(s.booking.start),
+            "member": s.member.name if s.member else _("aucun membre"),
+        }
+        for s in list(bookings.values())[:MAX_LISTED]
+    ]
+    more = len(bookings) - len(lines)
+    return (
+        _(
+            "Le plan « %(plan)s » ne peut pas être publié : %(n)d rendez-vous perdraient leur "
+            "plage (aucune vacation du même membre sur le même appareil ne les couvre dans le "
+            "nouveau plan). Déplacez-les ou annulez-les, ou modifiez le plan : "
+        )
+        % {"plan": plan.name, "n": len(bookings)}
+        + " ; ".join(lines)
+        + (_(" ; et %(n)d autre(s).") % {"n": more} if more else ".")
+    )
+
+
 def plan_publish(*, actor, plan: pm.VacationPlan) -> pm.VacationPlan:
-    """Publish a ready plan: cut its assigned vacations into slots. An overlapping published plan
-    is superseded (its slots removed) unless it holds bookings in the overlap."""
+    """Publish a ready plan: cut its assigned vacations into slots.
+
+    An overlapping published plan is superseded: its free slots in the overlap are removed; the
+    slots holding bookings are kept (moved to the new plan, attached to its vacation) when a
+    vacation of the same member on the same device still covers them, and no new slot is cut
+    over them. If any booking would lose its slot, nothing is written and the refusal lists them.
+    The plan's history (and AuditEvent) records who published, with the counts.
+    """
     if not access.can_manage_plans(actor):
         raise PermissionDenied(_("Seule la coordination publie les plans de vacations."))
     S = pm.VacationPlan.Status
@@ -237,30 +322,55 @@ def plan_publish(*, actor, plan: pm.VacationPlan) -> pm.VacationPlan:
                 end__gt=plan.start,
             )
         )
-        for old in overlapping:
-            booked = pm.Booking.objects.filter(
-                status=pm.Booking.Status.BOOKED,
-                slots__plan=old,
-                start__lt=hi,
-                end__gt=lo,
-            ).distinct()
-            if booked.exists():
-                raise PlanningRefused(
-                    "plan_overlap",
-                    _(
-                        "Le plan publié « %(old)s » couvre la même période et porte %(n)d "
-                        "rendez-vous : déplacez-les ou annulez-les avant de le remplacer."
-                    )
-                    % {"old": old.name, "n": booked.count()},
-                )
-        for old in overlapping:
-            _drop(old.slots.filter(start__lt=hi, end__gt=lo))
-            old.status = S.SUPERSEDED
-            old._history_user = actor
-            old.save(update_fields=["status"])
         vacations = list(
             plan.vacations.filter(status=pm.Vacation.Status.ASSIGNED).select_related("equipment")
         )
+        covering: dict[tuple[int, int], list[pm.Vacation]] = defaultdict(list)
+        for v in vacations:
+            covering[(v.equipment_id, v.member_id)].append(v)
+        keep: dict[int, int] = {}  # held slot -> the new plan's vacation that covers it
+        orphans: list[pm.Slot] = []
+        held_by_old: dict[int, list[pm.Slot]] = {}
+        for old in overlapping:
+            held_by_old[old.pk] = _held_slots(old, lo, hi)
+            for slot in held_by_old[old.pk]:
+                home = next(
+                    (
+                        v
+                        for v in covering.get((slot.equipment_id, slot.member_id), ())
+                        if v.start <= slot.start and slot.end <= v.end
+                    ),
+                    None,
+                )
+                if home is None:
+                    orphans.append(slot)
+                else:
+                    keep[slot.pk] = home.pk
+        # a booking spread over several slots is kept whole or not at all
+        orphan_bookings = {s.booking_id for s in orphans}
+        for slots in held_by_old.values():
+            orphans += [s for s in slots if s.booking_id in orphan_bookings and s.pk in keep]
+        if orphans:
+            raise PlanningRefused("plan_orphans", _orphan_message(plan, orphans))
+
+        kept_slots = [s for slots in held_by_old.values() for s in slots]
+        for old in overlapping:
+            mine = held_by_old[old.pk]
+            by_vacation: dict[int, list[int]] = defaultdict(list)
+            for s in mine:
+                by_vacation[keep[s.pk]].append(s.pk)
+            for vacation_id, ids in by_vacation.items():
+                pm.Slot.objects.filter(pk__in=ids).update(plan=plan, vacation_id=vacation_id)
+            removed = old.slots.filter(start__lt=hi, end__gt=lo)
+            n_removed = removed.count()
+            _drop(removed)
+            old.status = S.SUPERSEDED
+            old._history_user = actor
+            old._change_reason = _(
+                "Remplacé par le plan « %(new)s » : %(removed)d plage(s) libre(s) retirée(s), "
+                "%(kept)d plage(s) avec rendez-vous reprise(s)."
+            ) % {"new": plan.name, "removed": n_removed, "kept": len(mine)}
+            old.save(update_fields=["status"])
         equipment = {v.equipment_id: v.equipment for v in vacations}
         holidays = ev.french_holidays(plan.start, plan.end)
         windows = [
@@ -281,13 +391,38 @@ def plan_publish(*, actor, plan: pm.VacationPlan) -> pm.VacationPlan:
             )
         except ValueError as exc:
             raise PlanningRefused("no_template", str(exc)) from exc
+        if kept_slots:  # no new slot over a kept one
+            taken = defaultdict(list)
+            for s in kept_slots:
+                taken[s.equipment_id].append((adapter.naive(s.start), adapter.naive(s.end)))
+            slots = [
+                s
+                for s in slots
+                if not any(a < s.end and s.start < b for a, b in taken[int(s.device_id)])
+            ]
         closures = list(
             pm.Closure.objects.filter(equipment_id__in=equipment, start__lt=hi, end__gt=lo)
         )
         _insert_slots(plan, slots, closures)
+        purposes = defaultdict(int)
+        for s in slots:
+            purposes[s.purpose.value] += 1
         plan.status = S.PUBLISHED
         plan.published_at = timezone.now()
         plan._history_user = actor
+        plan._change_reason = _(
+            "Plan publié : %(n)d plage(s) créée(s) dont %(emergency)d d'urgence et "
+            "%(specialised)d spécialisée(s), sur %(vacations)d vacation(s) ; %(kept)d plage(s) "
+            "avec rendez-vous reprise(s) d'un plan remplacé."
+        ) % {
+            "n": len(slots),
+            "emergency": purposes[pm.Purpose.EMERGENCY.value],
+            "specialised": len(slots)
+            - purposes[pm.Purpose.EMERGENCY.value]
+            - purposes[pm.Purpose.GENERAL.value],
+            "vacations": len(vacations),
+            "kept": len(kept_slots),
+        }
         plan.save()
     return plan
 
@@ -533,7 +668,7 @@ def booking_propose(
         reference="proposal",
         exam_type=exam_type,
         priority=priority,
-        purpose=purpose,
+        purpose=_purpose_for(exam_type, priority, purpose),
         member_id=member.pk,
         not_before=not_before,
         needs_accessibility=needs_accessibility,
@@ -568,7 +703,7 @@ def booking_create(
         order_reference=order_reference.strip(),
         exam_type=exam_type,
         priority=priority,
-        purpose=purpose or "",
+        purpose=_purpose_for(exam_type, priority, purpose),
         patient_pseudonym=patient_pseudonym.strip(),
         member=member,
         created_by=actor,
@@ -585,7 +720,7 @@ def booking_create(
         reference=booking.order_reference,
         exam_type=exam_type,
         priority=priority,
-        purpose=purpose,
+        purpose=booking.purpose,
         member_id=member.pk,
         not_before=not_before,
         needs_accessibility=needs_accessibility,

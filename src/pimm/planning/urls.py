@@ -18,4 +18,5 @@ urlpatterns = [
     path("rendez-vous/<int:pk>/annuler/", views.booking_cancel, name="booking_cancel"),
     path("appareils/<int:equipment_pk>/fermeture/", views.closure_create, name="closure_create"),
     path("indicateurs/", views.indicators, name="indicators"),
+    path("parametrage/", views.setup, name="setup"),
 ]

@@ -79,6 +79,8 @@ def _plan_context(request, plan) -> dict:
         "totals": totals,
         "summary": selectors.plan_summary(plan),
         "can_manage": access.can_manage_plans(request.user),
+        # who generated, published or replaced the plan, with the counts (rows are bulk-written)
+        "journal": plan.history.select_related("history_user").order_by("-history_date")[:20],
     }
 
 
@@ -385,3 +387,27 @@ def indicators(request: HttpRequest) -> HttpResponse:
         "planning/indicators.html",
         {"start": start, "end": end, **selectors.indicators(start=start, end=end)},
     )
+
+
+# ---- setup ---------------------------------------------------------------------------------
+
+
+@login_required
+def setup(request: HttpRequest) -> HttpResponse:
+    """Index of the setup pages (served by the registry's generic screens) the user may read."""
+    from pimm.planning.screens import SCREENS, SETUP_KEYS
+    from pimm.registry import access as registry_access
+
+    pages = [
+        (
+            SCREENS[key],
+            reverse(f"registry:{key}_list"),
+            registry_access.visible(request.user, SCREENS[key].model).count(),
+            registry_access.can_create(request.user, SCREENS[key].model),
+        )
+        for key in SETUP_KEYS
+        if registry_access.can_read_any(request.user, SCREENS[key].model)
+    ]
+    if not pages:
+        raise PermissionDenied
+    return render(request, "planning/setup.html", {"pages": pages})

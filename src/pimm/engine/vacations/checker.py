@@ -14,6 +14,16 @@ import holidays as holidays_lib
 from .model import PlanInput, Status, VacationPlan, Violation
 
 
+def _is_bad(inp: PlanInput, cal, v) -> bool:
+    """Bad hours re-derived from the raw rules: a bad half-day, weekday, or a public holiday."""
+    hc = inp.hour_classes
+    return (
+        v.part in hc.bad_parts
+        or v.day.weekday() in hc.bad_weekdays
+        or (hc.holidays_bad and v.day in cal)
+    )
+
+
 def check_plan(inp: PlanInput, plan: VacationPlan, *, tolerance_h: float = 1e-3) -> list[Violation]:
     out: list[Violation] = []
     if not plan.feasible:
@@ -128,10 +138,31 @@ def check_plan(inp: PlanInput, plan: VacationPlan, *, tolerance_h: float = 1e-3)
             if a.status is Status.ASSIGNED and a.vacation.device_id in scope.device_ids
         ]
         total = sum(a.vacation.minutes for a in ops) / 60
+        bad_total = sum(a.vacation.minutes for a in ops if _is_bad(inp, cal, a.vacation)) / 60
         for s in scope.shares:
             got = sum(a.vacation.minutes for a in ops if a.member_id == s.member_id) / 60
             dev = got - s.percent / 100 * total + carry[(scope.code, s.member_id)]
             line = reported.get((scope.code, s.member_id))
+            bad = (
+                sum(
+                    a.vacation.minutes
+                    for a in ops
+                    if a.member_id == s.member_id and _is_bad(inp, cal, a.vacation)
+                )
+                / 60
+            )
+            if line is not None and (
+                abs(line.bad_hours - bad) > tolerance_h
+                or abs(line.bad_target_hours - s.percent / 100 * bad_total) > tolerance_h
+            ):
+                out.append(
+                    Violation(
+                        "bad_hours",
+                        f"Horaires contraignants annoncés {line.bad_hours:.3f} h (cible "
+                        f"{line.bad_target_hours:.3f} h) pour {s.member_id} sur {scope.code}, "
+                        f"recalculés {bad:.3f} h (cible {s.percent / 100 * bad_total:.3f} h).",
+                    )
+                )
             if line is None:
                 out.append(
                     Violation("deviation", f"Écart manquant : {scope.code} / {s.member_id}.")

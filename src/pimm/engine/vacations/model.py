@@ -168,6 +168,8 @@ class PlanOptions:
     time_limit_s: float = 10.0
     workers: int = 2
     seed: int = 0
+    # Stop as soon as each scope's objective is proven within this relative gap of its bound.
+    relative_gap: float = 0.01
     # If set, a plan whose largest |deviation| exceeds this many vacations is refused as infeasible.
     max_deviation_vacations: float | None = None
 
@@ -253,6 +255,15 @@ class VacationPlan:
     max_abs_deviation_hours: float = 0.0
     max_abs_deviation_vacations: float = 0.0
     solve_seconds: float = 0.0
+    # Solver quality, in hours: objective (per scope 100 max|dev| + 10 max|bad-hours dev| +
+    # 2 sum|dev|, summed), proven lower bound (CP-SAT's or the integrality floor of `bounds.py`,
+    # the larger), relative gap, and the floor of the largest |deviation|.
+    objective: float | None = None
+    bound: float | None = None
+    gap: float | None = None
+    max_dev_bound_hours: float | None = None
+    integrality_bound: float | None = None  # the solver-independent part of `bound`
+    month_seconds: float | None = None  # of solve_seconds, spent spreading counts over months
 
     @property
     def errors(self) -> tuple[Problem, ...]:
