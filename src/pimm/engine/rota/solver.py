@@ -296,6 +296,8 @@ def build(problem: RotaProblem, assume: bool = False, objective: bool = True) ->
     tol = round(st.fairness_tolerance * POINT_SCALE)
     excess = m.new_int_var(0, spread_ub, "spread_excess")
     m.add(excess >= spread - tol)
+    if lb - tol > 0:
+        m.add(excess >= min(lb - tol, spread_ub))  # redundant: the bound known at once
     bm.spread, bm.excess = spread, excess
 
     # Preferences.
@@ -391,9 +393,11 @@ def _hint(
 ) -> int:
     """Hint a greedy rota aiming at the water-filling shares of every line (the previous holder
     first in a re-solve), polished by local search on the spread (not in a re-solve, where
-    the published rota is the better start). When the greedy rota staffs everything, complete it into a full hint of
-    every model variable by solving the model with the cells fixed: CP-SAT starts from a
-    complete feasible hint far more reliably. Returns the number of shifts the greedy staffs."""
+    the published rota is the better start). When the greedy rota staffs everything, complete
+    it into a full hint of every model variable by solving the model with the cells fixed:
+    CP-SAT starts from a complete feasible hint far more reliably, and the rota is then known
+    to meet every rule (its objective is kept in ``bm.__dict__["hint_objective"]``).
+    Returns the number of shifts the greedy staffs."""
     from .greedy import greedy_rota, polish
 
     eligible: dict[str, list[str]] = defaultdict(list)
@@ -409,16 +413,20 @@ def _hint(
         if len(plain) > len(rota):
             rota = plain
     if polish_seconds > 0 and not problem.previous and len(rota) == len(eligible):
-        rota = polish(problem, eligible, rota, polish_seconds)
+        rota = polish(problem, eligible, rota, polish_seconds, bm.__dict__.get("spread_lb", 0))
     bm.__dict__["greedy"] = rota
     fixed = bm.model.clone()
-    for (sid, pid), v in bm.x.items():
-        fixed.add(fixed.get_bool_var_from_proto_index(v.index) == int(rota.get(sid) == pid))
+    variables = fixed.proto.variables
+    for (sid, pid), v in bm.x.items():  # cells fixed through their domains (fast on 50k cells)
+        value = int(rota.get(sid) == pid)
+        domain = variables[v.index].domain
+        domain[0] = domain[1] = value
     helper = cp_model.CpSolver()
     helper.parameters.max_time_in_seconds = seconds
     helper.parameters.num_workers = 1
     if len(rota) == len(eligible) and helper.solve(fixed) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         _hint_values(bm.model, helper.response_proto.solution)
+        bm.__dict__["hint_objective"] = helper.objective_value
         return len(rota)
     for (sid, pid), v in bm.x.items():
         bm.model.add_hint(v, rota.get(sid) == pid)
@@ -426,9 +434,11 @@ def _hint(
 
 
 def _hint_values(model: cp_model.CpModel, values) -> None:
+    """Hint every variable at once through the proto (``add_hint`` one by one is slow)."""
     model.clear_hints()
-    for i, value in enumerate(values):
-        model.add_hint(model.get_int_var_from_proto_index(i), value)
+    hint = model.proto.solution_hint
+    hint.vars.extend(range(len(values)))
+    hint.values.extend(values)
 
 
 def solve(
@@ -639,8 +649,15 @@ def _solve_one(
         polish_seconds=min(POLISH_SECONDS, 0.08 * time_limit_s),
     )
     w_fair, w_pref, w_change = bm.__dict__["weights"]
+    tol = round(problem.settings.fairness_tolerance * POINT_SCALE)
+    lb_excess = max(0, bm.__dict__["spread_lb"] - tol)
     lower = w_pref * bm.pref_penalty + w_change * bm.changes
     model = bm.model
+    first = None
+    if "hint_objective" in bm.__dict__:  # the greedy rota, verified on the whole model
+        first = time.monotonic() - started
+        if on_progress is not None:
+            on_progress(bm.__dict__["hint_objective"], w_fair * lb_excess, first)
 
     def params(solver: cp_model.CpSolver, seconds: float) -> None:
         solver.parameters.max_time_in_seconds = max(0.5, seconds)
@@ -653,18 +670,27 @@ def _solve_one(
     def combined(cb) -> float:
         return w_fair * cb.value(bm.excess) + cb.value(lower)
 
-    # Stage 1: fairness only. It stops by itself once the excess meets the proven bound.
-    model.minimize(bm.excess)
+    # Stage 1: fairness, changes as a tie-break only (k * excess + changes with k > the number
+    # of cells, so the excess is minimised first). It stops once it meets the proven bound.
+    k = w_pref
+    model.minimize(k * bm.excess + bm.changes)
     s1 = cp_model.CpSolver()
     has_lower = not (isinstance(lower, int) and lower == 0)
     params(s1, 0.6 * remaining() if has_lower else remaining())
-    cb1 = _Callback(bm.x, on_progress, stop_event, started, combined, lambda b: w_fair * b)
+    cb1 = _Callback(
+        bm.x, on_progress, stop_event, started, combined, lambda b: w_fair * max(b // k, lb_excess)
+    )
     status = s1.solve(model, cb1)
     name = s1.status_name(status)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return _no_solution(problem, bm, status, name, started, cb1, explain, explain_seconds)
-    e1 = round(s1.objective_value)
-    e1_bound = round(s1.best_objective_bound)
+    e1 = round(s1.value(bm.excess))
+    # CP-SAT's bound (k * excess + changes >= b with changes < k gives excess >= b // k), or
+    # the pool bound it includes as a constraint (without presolve CP-SAT may not have
+    # propagated it to the objective yet)
+    e1_bound = max(int(s1.best_objective_bound // k), lb_excess)
+    if e1 <= e1_bound:
+        status = cp_model.OPTIMAL  # the excess is optimal (the tie-break may not be)
     chosen = [k for k, v in bm.x.items() if s1.boolean_value(v)]
     objective = w_fair * e1 + s1.value(lower)
     bound = w_fair * e1_bound
@@ -699,7 +725,9 @@ def _solve_one(
             proven = False
     wall = time.monotonic() - started
     status_name = "OPTIMAL" if proven and objective <= bound else "FEASIBLE"
-    return _result(problem, status_name, chosen, objective, bound, wall, cb1.first)
+    return _result(
+        problem, status_name, chosen, objective, bound, wall, cb1.first if first is None else first
+    )
 
 
 def _no_solution(problem, bm, status, name, started, cb, explain, explain_seconds) -> RotaResult:
