@@ -234,21 +234,37 @@ def polish(
             nights[new, s.date.year, s.date.month] += 1
         rota[sid] = new
 
+    ns = {pid: norm(pid) for pid in people}
+    top: list[tuple[int, str]] = []
+    bottom: list[tuple[int, str]] = []
+    squares = 0
+
+    def refresh() -> None:
+        nonlocal top, bottom, squares
+        ns.update({pid: norm(pid) for pid in people})
+        order = sorted((n, pid) for pid, n in ns.items())
+        bottom, top = order[:3], order[-3:][::-1]
+        squares = sum(wt[p] * n * n for p, n in ns.items())
+
     def score(delta: dict[str, int]):
-        ns = {pid: norm(pid, delta.get(pid, 0)) for pid in people}
-        vals = ns.values()
-        return (max(vals) - min(vals), sum(wt[p] * n * n for p, n in ns.items()))
+        """(spread, sum of wt * norm^2) after ``delta`` (points per practitioner, at most two)."""
+        new = {pid: norm(pid, d) for pid, d in delta.items()}
+        hi = max([n for n, pid in top if pid not in new][:1] + list(new.values()))
+        lo = min([n for n, pid in bottom if pid not in new][:1] + list(new.values()))
+        sq = squares + sum(wt[p] * (n * n - ns[p] * ns[p]) for p, n in new.items())
+        return (hi - lo, sq)
 
     by_pid: dict[str, list[str]] = defaultdict(list)
     for sid, pid in rota.items():
         if sid not in locked:
             by_pid[pid].append(sid)
+    refresh()
     current = score({})
     improved = True
     while improved and current[0] > target and time.monotonic() - started < seconds:
         improved = False
-        ns = {pid: norm(pid) for pid in people}
-        hi, lo = max(ns.values()), min(ns.values())
+        refresh()
+        hi, lo = top[0][0], bottom[0][0]
         extremes = [p for p in people if ns[p] in (hi, lo)]
         # single moves from or to an extreme practitioner
         for pid in extremes:

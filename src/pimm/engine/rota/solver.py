@@ -52,7 +52,7 @@ LARGE_MODEL = 20_000  # assignment variables above which presolve is skipped
 # (each component only evens its own loads, not the spread across territories), so splitting is
 # kept for models too large to solve whole.
 DECOMPOSE_ABOVE = 400_000
-POLISH_SECONDS = 3.0  # local search on the greedy hint, at most (and 8 % of the time limit)
+POLISH_SECONDS = 5.0  # local search on the greedy hint, at most (and 10 % of the time limit)
 
 
 @dataclass(frozen=True)
@@ -646,7 +646,7 @@ def _solve_one(
         bm,
         problem,
         seconds=max(2.0, 0.2 * time_limit_s),
-        polish_seconds=min(POLISH_SECONDS, 0.08 * time_limit_s),
+        polish_seconds=min(POLISH_SECONDS, 0.1 * time_limit_s),
     )
     w_fair, w_pref, w_change = bm.__dict__["weights"]
     tol = round(problem.settings.fairness_tolerance * POINT_SCALE)

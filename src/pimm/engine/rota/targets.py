@@ -9,7 +9,8 @@ stay at or under V and S still carry them (each member's load is its carried poi
 multiple of the points' gcd, so this rounds up where the plain average does not). Likewise, a
 set T can carry at most the lines some member of T can staff, so the smallest normalised load
 is at most the largest level every member of T could reach. ``max_S high(S) − min_T low(T)``
-is a valid lower bound on the spread: every rota meets both inequalities, and the rules left
+is a valid lower bound on the spread (T ranges over the same unions, their complements, and
+their complements within a component): every rota meets both inequalities, and the rules left
 out (leave, rest, night caps...) can only raise it. With few lines, every union of pools is
 tried; otherwise unions of up to three pools and whole components.
 
@@ -89,15 +90,22 @@ def _components(pl: Pools) -> list[list[str]]:
     return [sorted(c[0]) for c in comps]
 
 
-def _candidates(pl: Pools) -> set[frozenset[str]]:
-    """Sets of practitioners that are unions of pools (closed: the lines they alone staff)."""
+def _candidates(pl: Pools, within: bool = False) -> set[frozenset[str]]:
+    """Sets of practitioners that are unions of pools (closed: the lines they alone staff).
+    With ``within``, also each component's practitioners minus such a union (the others of
+    that component, who can only carry that component's lines)."""
     out: set[frozenset[str]] = set()
     for comp in _components(pl):
+        people = frozenset().union(*(pl.pool[lid] for lid in comp))
+        mine: set[frozenset[str]] = set()
         sizes = range(1, len(comp) + 1) if len(comp) <= EXACT_LINES else range(1, 4)
         for k in sizes:
             for combo in combinations(comp, k):
-                out.add(frozenset().union(*(pl.pool[lid] for lid in combo)))
-        out.add(frozenset().union(*(pl.pool[lid] for lid in comp)))
+                mine.add(frozenset().union(*(pl.pool[lid] for lid in combo)))
+        mine.add(people)
+        out |= mine
+        if within:
+            out |= {people - g for g in mine if people - g}
     return out
 
 
@@ -169,10 +177,10 @@ def level_bounds(problem: RotaProblem) -> tuple[int, int] | None:
     cands = _candidates(pl)
     high = max(_high(pl, g) for g in cands)
     lows = [_low(pl, everyone, total)]
-    for g in cands:
-        rest = everyone - g
-        if rest:
-            lows.append(_low(pl, rest, total))
+    for g in cands | _candidates(pl, within=True):
+        for rest in (everyone - g, g):
+            if rest:
+                lows.append(_low(pl, rest, total))
     return high, min(lows)
 
 
