@@ -14,6 +14,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from .model import ASTREINTE, RotaProblem
+from .targets import quota_window
 
 
 def greedy_rota(
@@ -163,10 +164,7 @@ def polish(
             nights[pid, s.date.year, s.date.month] += 1
     total = sum(pts.get(s.category, 0) for s in problem.shifts)
     window = {
-        q.member_id: (
-            (q.share_percent - q.tolerance_percent) * total,
-            (q.share_percent + q.tolerance_percent) * total,
-        )
+        q.member_id: quota_window(q.share_percent, q.tolerance_percent, total)
         for q in problem.quotas
     }
 
@@ -215,8 +213,7 @@ def polish(
         for m, delta in changes.items():
             if delta and m in window:
                 lo, hi = window[m]
-                v = 100 * (member_load[m] + delta)
-                if (lo > 0 and v < int(lo)) or (hi < 100 * total and v > int(hi)):
+                if not lo <= member_load[m] + delta <= hi:
                     return False
         return True
 

@@ -43,7 +43,7 @@ from .model import (
     Shift,
 )
 from .points import compute_loads
-from .targets import level_bounds, line_shares, spread_bound
+from .targets import level_bounds, line_shares, quota_window, spread_bound
 
 POINT_SCALE = 10  # points are handled in tenths
 LARGE_MODEL = 20_000  # assignment variables above which presolve is skipped
@@ -239,14 +239,13 @@ def build(problem: RotaProblem, assume: bool = False, objective: bool = True) ->
     for q in problem.quotas:
         members = [p.id for p in problem.practitioners if p.member_id == q.member_id]
         expr = sum(load[pid] for pid in members) if members else 0
-        lo = (q.share_percent - q.tolerance_percent) * total_points
-        hi = (q.share_percent + q.tolerance_percent) * total_points
+        lo, hi = quota_window(q.share_percent, q.tolerance_percent, total_points)
         g = RuleGroup("quota", member_id=q.member_id)
-        # 100 * member points within [lo, hi] (scaled by 100 to stay integral)
+        # member points (tenths) within the window, rounded inwards (see quota_window)
         if lo > 0:
-            add(m.add(100 * expr >= int(lo)), g)
-        if hi < 100 * total_points:
-            add(m.add(100 * expr <= int(hi)), g)
+            add(m.add(expr >= lo), g)
+        if hi < total_points:
+            add(m.add(expr <= hi), g)
 
     if not objective:
         return bm

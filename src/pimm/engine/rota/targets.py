@@ -249,3 +249,12 @@ def line_shares(problem: RotaProblem) -> dict[tuple[str, str], float]:
     if lp.Solve() != pywraplp.Solver.OPTIMAL:
         return {}
     return {k: v.solution_value() for k, v in f.items()}
+
+
+def quota_window(share_percent: float, tolerance_percent: float, total: int) -> tuple[int, int]:
+    """Smallest and largest member points (tenths, integers) within share ± tolerance of
+    ``total`` (tenths). Rounded inwards from the exact values of the floats, so that a load
+    inside the window always passes the checker's ``|share − quota| <= tolerance``."""
+    lo = Fraction(share_percent) - Fraction(tolerance_percent)
+    hi = Fraction(share_percent) + Fraction(tolerance_percent)
+    return (-((-lo * total) // 100)).__int__(), ((hi * total) // 100).__int__()
