@@ -13,11 +13,18 @@ possible value of all lower levels together):
 3. minimal change (re-solve only): the number of cells whose practitioner differs from
    ``RotaProblem.previous``.
 
-The spread's LP relaxation is 0, so CP-SAT alone proves no bound. :func:`spread_lower_bound`
-derives a valid one from the competence pools (a small line staffed only by a few
-interventional radiologists forces their load up) and it is added as a redundant constraint:
-the reported bound is then CP-SAT's bound including it (``RotaResult.gap`` is honest, objective
-vs proven bound).
+The spread's LP relaxation is 0, so CP-SAT alone proves no bound. :mod:`.targets` derives
+proven levels from the competence pools with whole-duty rounding (max normalised load >= L,
+min <= U, so spread >= L − U), added as redundant constraints, with the implied per-load
+windows ``L − spread <= norm <= U + spread`` that tie every load to the spread in the LP.
+
+Solving (:func:`_solve_one`) is staged on one model: a greedy rota aiming at water-filling
+shares of each line, polished by local search on the spread and verified on the whole model,
+is the first rota and the hint; stage 1 minimises the excess (re-solves: changes as a
+tie-break) and stops as soon as it meets the proven bound; stage 2 holds the excess and
+minimises preferences then changes. The reported objective is always the combined objective
+above evaluated on the returned rota, and the bound a proven bound of it (see
+:func:`_solve_one`), so ``RotaResult.gap`` is honest.
 
 Problems whose lines share no practitioner (territories with disjoint sites) are split by
 :func:`components` and solved in parallel threads, then merged and checked; the merged rota's
@@ -666,8 +673,12 @@ def _solve_one(
             # the complete greedy hint at once gives a feasible rota in about a second.
             solver.parameters.cp_model_presolve = False
 
+    def excess_of(sol) -> int:
+        """The rota's own excess: the model's ``excess`` variable is only bounded below."""
+        return max(0, round(sol.value(bm.spread)) - tol)
+
     def combined(cb) -> float:
-        return w_fair * cb.value(bm.excess) + cb.value(lower)
+        return w_fair * excess_of(cb) + cb.value(lower)
 
     # Stage 1: fairness, changes as a tie-break only (k * excess + changes with k > the number
     # of cells, so the excess is minimised first). It stops once it meets the proven bound.
@@ -683,7 +694,7 @@ def _solve_one(
     name = s1.status_name(status)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return _no_solution(problem, bm, status, name, started, cb1, explain, explain_seconds)
-    e1 = round(s1.value(bm.excess))
+    e1 = excess_of(s1)
     # CP-SAT's bound (k * excess + changes >= b with changes < k gives excess >= b // k), or
     # the pool bound it includes as a constraint (without presolve CP-SAT may not have
     # propagated it to the objective yet)
@@ -704,14 +715,14 @@ def _solve_one(
             return w_fair * e1 + b if proven else w_fair * e1_bound
 
         def combined2(cb) -> float:
-            return w_fair * cb.value(bm.excess) + cb.objective_value
+            return w_fair * excess_of(cb) + cb.objective_value
 
         s2 = cp_model.CpSolver()
         params(s2, remaining())
         cb2 = _Callback(bm.x, on_progress, stop_event, started, combined2, bound2)
         st2 = s2.solve(model, cb2)
         if st2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            new = w_fair * s2.value(bm.excess) + s2.objective_value
+            new = w_fair * excess_of(s2) + s2.objective_value
             if new <= objective:
                 chosen = [k for k, v in bm.x.items() if s2.boolean_value(v)]
                 objective = new
