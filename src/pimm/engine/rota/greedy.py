@@ -130,8 +130,8 @@ def polish(
 
     Moves (one shift to another eligible practitioner) and swaps (two practitioners exchange a
     shift each) that involve a practitioner at the maximum or the minimum are accepted when
-    they lower (spread, sum of FTE-weighted squared loads), the second term evening out loads
-    within each pool. Every move keeps all hard rules (checked locally, the model and the
+    they lower (spread, sum of squared loads per FTE), the second term evening out loads
+    within each pool; when none is left, a pass of such moves over every shift. Every move keeps all hard rules (checked locally, the model and the
     checker check again); locked cells never move. Stops early once the spread is ``target``
     (a proven lower bound). Returns an improved copy of ``rota``.
     """
@@ -234,23 +234,31 @@ def polish(
     ns = {pid: norm(pid) for pid in people}
     top: list[tuple[int, str]] = []
     bottom: list[tuple[int, str]] = []
-    squares = 0
+    squares = 0.0
 
     def refresh() -> None:
         nonlocal top, bottom, squares
         ns.update({pid: norm(pid) for pid in people})
         order = sorted((n, pid) for pid, n in ns.items())
         bottom, top = order[:3], order[-3:][::-1]
-        squares = sum(wt[p] * n * n for p, n in ns.items())
+        squares = sum(load[p] * load[p] / wt[p] for p in people)
 
     def score(delta: dict[str, int]):
-        """(spread, sum of wt * norm^2) after ``delta`` (points per practitioner, at most two)."""
+        """(spread, sum of load^2 / wt) after ``delta`` (points per practitioner, at most two).
+        The second term, on exact loads rather than floored norms, is least when loads are
+        proportional to working time within each pool."""
         new = {pid: norm(pid, d) for pid, d in delta.items()}
         hi = max([n for n, pid in top if pid not in new][:1] + list(new.values()))
         lo = min([n for n, pid in bottom if pid not in new][:1] + list(new.values()))
-        sq = squares + sum(wt[p] * (n * n - ns[p] * ns[p]) for p, n in new.items())
+        sq = squares + sum(((load[p] + d) ** 2 - load[p] ** 2) / wt[p] for p, d in delta.items())
         return (hi - lo, sq)
 
+    can_hold: dict[str, list[str]] = defaultdict(list)  # practitioner -> shifts eligible
+    allowed = {sid: set(pids) for sid, pids in eligible.items()}
+    for sid, pids in eligible.items():
+        if sid not in locked:
+            for pid in pids:
+                can_hold[pid].append(sid)
     by_pid: dict[str, list[str]] = defaultdict(list)
     for sid, pid in rota.items():
         if sid not in locked:
@@ -266,13 +274,13 @@ def polish(
         # single moves from or to an extreme practitioner
         for pid in extremes:
             giving = ns[pid] == hi
-            sids = by_pid[pid] if giving else [s for s in rota if s not in locked]
+            sids = by_pid[pid] if giving else can_hold[pid]
             for sid in sids:
                 s = shift[sid]
                 v = pts.get(s.category, 0)
                 old = rota[sid]
                 targets = [q for q in eligible.get(sid, ()) if q != old] if giving else [pid]
-                if not giving and (old == pid or pid not in eligible.get(sid, ())):
+                if not giving and old == pid:
                     continue
                 for q in targets:
                     if not can_take(q, s):
@@ -304,7 +312,7 @@ def polish(
                     for b in list(by_pid[q]):
                         sb = shift[b]
                         vb = pts.get(sb.category, 0)
-                        if vb == va or pid not in eligible.get(b, ()):
+                        if vb == va or pid not in allowed.get(b, ()):
                             continue
                         delta = {pid: vb - va, q: va - vb}
                         if member[pid] != member[q] and not quota_ok(
@@ -334,4 +342,27 @@ def polish(
                     break
             if improved:
                 break
+        if improved:
+            continue
+        # stuck: one smoothing pass, any shift to one of the least loaded who may take it
+        # (lowers the squares without raising the spread, and frees the extremes' neighbours)
+        for sid in sorted(rota):
+            if sid in locked or time.monotonic() - started > seconds:
+                continue
+            s = shift[sid]
+            v = pts.get(s.category, 0)
+            old = rota[sid]
+            for q in sorted(eligible.get(sid, ()), key=ns.__getitem__)[:3]:
+                if q == old or ns[q] >= ns[old] or not can_take(q, s):
+                    continue
+                if member[old] != member[q] and not quota_ok({member[old]: -v, member[q]: v}):
+                    continue
+                new = score({old: -v, q: v})
+                if new < current:
+                    apply(sid, old, q)
+                    by_pid[old].remove(sid)
+                    by_pid[q].append(sid)
+                    refresh()
+                    current, improved = new, True
+                    break
     return rota

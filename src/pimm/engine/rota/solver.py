@@ -59,7 +59,7 @@ LARGE_MODEL = 20_000  # assignment variables above which presolve is skipped
 # (each component only evens its own loads, not the spread across territories), so splitting is
 # kept for models too large to solve whole.
 DECOMPOSE_ABOVE = 400_000
-POLISH_SECONDS = 5.0  # local search on the greedy hint, at most (and 10 % of the time limit)
+POLISH_SECONDS = 10.0  # local search on the greedy hint, at most (and 15 % of the time limit)
 
 
 @dataclass(frozen=True)
@@ -398,8 +398,8 @@ def _hint(
     bm: BuiltModel, problem: RotaProblem, seconds: float = 5.0, polish_seconds: float = 0.0
 ) -> int:
     """Hint a greedy rota aiming at the water-filling shares of every line (the previous holder
-    first in a re-solve), polished by local search on the spread (not in a re-solve, where
-    the published rota is the better start). When the greedy rota staffs everything, complete
+    first in a re-solve), polished by local search on the spread (in a re-solve too: fairness
+    ranks above changes, and stage 1 undoes needless changes as its tie-break). When the greedy rota staffs everything, complete
     it into a full hint of every model variable by solving the model with the cells fixed:
     CP-SAT starts from a complete feasible hint far more reliably, and the rota is then known
     to meet every rule (its objective is kept in ``bm.__dict__["hint_objective"]``).
@@ -418,7 +418,7 @@ def _hint(
         plain = greedy_rota(problem, eligible)
         if len(plain) > len(rota):
             rota = plain
-    if polish_seconds > 0 and not problem.previous and len(rota) == len(eligible):
+    if polish_seconds > 0 and len(rota) == len(eligible):
         rota = polish(problem, eligible, rota, polish_seconds, bm.__dict__.get("spread_lb", 0))
     bm.__dict__["greedy"] = rota
     fixed = bm.model.clone()
@@ -652,7 +652,7 @@ def _solve_one(
         bm,
         problem,
         seconds=max(2.0, 0.2 * time_limit_s),
-        polish_seconds=min(POLISH_SECONDS, 0.1 * time_limit_s),
+        polish_seconds=min(POLISH_SECONDS, 0.15 * time_limit_s),
     )
     w_fair, w_pref, w_change = bm.__dict__["weights"]
     tol = round(problem.settings.fairness_tolerance * POINT_SCALE)

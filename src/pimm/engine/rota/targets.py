@@ -229,11 +229,11 @@ def line_shares(problem: RotaProblem) -> dict[tuple[str, str], float]:
     level = water_levels(problem)
     lp = pywraplp.Solver.CreateSolver("GLOP")
     f = {}
-    for lid, ps in pl.pool.items():
-        for pid in ps:
+    for lid, ps in sorted(pl.pool.items()):
+        for pid in sorted(ps):  # a fixed order: the same shares (and rota) from run to run
             f[lid, pid] = lp.NumVar(0.0, lp.infinity(), "")
     for lid, pts in pl.line_points.items():
-        lp.Add(sum(f[lid, pid] for pid in pl.pool[lid]) == pts)
+        lp.Add(sum(f[lid, pid] for pid in sorted(pl.pool[lid])) == pts)
     by_p: dict[str, list] = defaultdict(list)
     for (_lid, pid), v in f.items():
         by_p[pid].append(v)
