@@ -283,18 +283,16 @@ def polish(
                 if not giving and old == pid:
                     continue
                 for q in targets:
-                    if not can_take(q, s):
+                    new = score({old: -v, q: v})  # cheaper than the rules: first
+                    if not new < current or not can_take(q, s):
                         continue
-                    delta = {old: -v, q: v}
                     if member[old] != member[q] and not quota_ok({member[old]: -v, member[q]: v}):
                         continue
-                    new = score(delta)
-                    if new < current:
-                        apply(sid, old, q)
-                        by_pid[old].remove(sid)
-                        by_pid[q].append(sid)
-                        current, improved = new, True
-                        break
+                    apply(sid, old, q)
+                    by_pid[old].remove(sid)
+                    by_pid[q].append(sid)
+                    current, improved = new, True
+                    break
                 if improved:
                     break
             if improved or time.monotonic() - started > seconds:
@@ -353,16 +351,17 @@ def polish(
             v = pts.get(s.category, 0)
             old = rota[sid]
             for q in sorted(eligible.get(sid, ()), key=ns.__getitem__)[:3]:
-                if q == old or ns[q] >= ns[old] or not can_take(q, s):
+                if q == old or ns[q] >= ns[old]:
+                    continue
+                new = score({old: -v, q: v})
+                if not new < current or not can_take(q, s):
                     continue
                 if member[old] != member[q] and not quota_ok({member[old]: -v, member[q]: v}):
                     continue
-                new = score({old: -v, q: v})
-                if new < current:
-                    apply(sid, old, q)
-                    by_pid[old].remove(sid)
-                    by_pid[q].append(sid)
-                    refresh()
-                    current, improved = new, True
-                    break
+                apply(sid, old, q)
+                by_pid[old].remove(sid)
+                by_pid[q].append(sid)
+                refresh()
+                current, improved = new, True
+                break
     return rota
