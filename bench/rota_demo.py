@@ -13,16 +13,16 @@ stops once it meets it, and the wishes stage's own bound is added on top (``solv
 says why that is valid). ``first_feasible_s`` is when the polished greedy rota has been
 verified on the whole model (the first rota in hand; CP-SAT starts from it).
 
-Figures (2-core machine shared with four other sessions, load average 5-6, 2 workers, seed 42),
-37e9317:
+Figures (2-core machine shared with four other sessions, load average 4-6, 2 workers, seed 42),
+8a20d64:
     scale 1 (60 practitioners, 1793 shifts), --seconds 10,60:
-        10 s: first rota 3.7 s, objective 166688, bound 166650, gap 0.02 %, spread 21.2 pts/FTE
-        60 s: first rota 2.9 s, objective 166668, bound 166650, gap 0.01 %, spread 21.2 pts/FTE
-              (the spread is proven optimal: 21.2 = the pool bound; the rest is wishes)
-        re-solve after a 2-week absence: 11 of 1793 cells changed (0.61 %), gap 0.01 %
-    --scale 4 --seconds 60 (240 practitioners, 7175 shifts): first rota 22.6 s, objective
-        791702, bound 775030, gap 2.1 %, spread 25.0 pts/FTE vs a proven 24.5; re-solve 66 of
-        7175 cells (0.92 %). It varies with the load: at 0382596 one run polished down to 24.5
+        10 s: first rota 3.9 s, objective 166688, bound 166650, gap 0.02 %, spread 21.2 pts/FTE
+        60 s: first rota 3.6 s, objective 166676, bound 166650, gap 0.02 %, spread 21.2 pts/FTE
+              (the spread is proven optimal: it meets the pool bound; the rest is wishes)
+        re-solve after a 2-week absence: 16 of 1793 cells changed (0.89 %), gap 0.01 %
+    --scale 4 --seconds 60 (240 practitioners, 7175 shifts): first rota 21.0 s, objective
+        791706, bound 775030, gap 2.1 %, spread 25.0 pts/FTE vs a proven 24.5; re-solve 46 of
+        7175 cells (0.64 %). It varies with the run: at 0382596 one run polished down to 24.5
         (gap 0.02 %), another stopped at 25.1 (gap 2.9 %).
     before (89a7321, pool bound without rounding, one objective): scale 1 gap 22 % at 10 s and
         11.4 % at 60 s (spread 23.0), first rota 6.8-7.2 s; scale 4 gap 35.5 % (spread 27.9)
