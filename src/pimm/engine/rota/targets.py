@@ -31,7 +31,7 @@ from math import gcd
 from .model import RotaProblem, Shift
 
 POINT_SCALE = 10  # points in tenths, as in the solver
-EXACT_LINES = 12  # lines per component up to which every union of pools is tried
+EXACT_LINES = 8  # lines per component up to which every union of pools is tried (2^8 sets)
 
 
 @dataclass(frozen=True)
