@@ -60,7 +60,10 @@ def pools(problem: RotaProblem) -> Pools:
     line_points: dict[str, int] = defaultdict(int)
     first: dict[str, Shift] = {}
     step = 0
+    known = {ln.id for ln in problem.lines}
     for s in problem.shifts:
+        if s.line_id not in known:  # not in the model either
+            continue
         v = pts.get(s.category, 0)
         line_points[s.line_id] += v
         step = gcd(step, v)
