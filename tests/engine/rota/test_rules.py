@@ -13,6 +13,7 @@ from pimm.engine.rota.model import (
     RotaSettings,
     Unavailability,
 )
+from pimm.engine.rota.targets import quota_window
 
 from .helpers import GENERAL, NEURO, people, problem, solved
 
@@ -225,3 +226,20 @@ def test_swap_and_give_away_checks():
         leave, rota, Swap("gen:2027-03-06:weekend_day", "gen:2027-03-07:weekend_night")
     )
     assert any("congés" in m and "Dr P3" in m for m in msgs)
+
+
+def test_quota_window_agrees_with_the_checker_at_its_edges():
+    """The model's integer window never admits a share the checker refuses (38.89 % − 10 %
+    of 450 tenths is 130.005: truncating it let 130 tenths, 28.888 %, through)."""
+    for share, tol in ((38.89, 10.0), (33.33, 5.0), (27.59, 5.0), (10.73, 5.0), (50.0, 0.0)):
+        for total in (450, 451, 999, 1793, 17930):
+            lo, hi = quota_window(share, tol, total)
+
+            def accepted(m, share=share, tol=tol, total=total):  # the checker's test
+                return abs(100.0 * m / total - share) <= tol + 1e-9
+
+            inside = [m for m in range(total + 1) if lo <= m <= hi]
+            assert all(accepted(m) for m in inside)
+            # nothing the checker accepts is left out (an empty window: nothing to accept)
+            assert [m for m in range(total + 1) if accepted(m)] == inside
+    assert quota_window(38.89, 10.0, 450)[0] == 131

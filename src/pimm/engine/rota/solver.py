@@ -13,11 +13,18 @@ possible value of all lower levels together):
 3. minimal change (re-solve only): the number of cells whose practitioner differs from
    ``RotaProblem.previous``.
 
-The spread's LP relaxation is 0, so CP-SAT alone proves no bound. :func:`spread_lower_bound`
-derives a valid one from the competence pools (a small line staffed only by a few
-interventional radiologists forces their load up) and it is added as a redundant constraint:
-the reported bound is then CP-SAT's bound including it (``RotaResult.gap`` is honest, objective
-vs proven bound).
+The spread's LP relaxation is 0, so CP-SAT alone proves no bound. :mod:`.targets` derives
+proven levels from the competence pools with whole-duty rounding (max normalised load >= L,
+min <= U, so spread >= L − U), added as redundant constraints, with the implied per-load
+windows ``L − spread <= norm <= U + spread`` that tie every load to the spread in the LP.
+
+Solving (:func:`_solve_one`) is staged on one model: a greedy rota aiming at water-filling
+shares of each line, polished by local search on the spread and verified on the whole model,
+is the first rota and the hint; stage 1 minimises the excess (re-solves: changes as a
+tie-break) and stops as soon as it meets the proven bound; stage 2 holds the excess and
+minimises preferences then changes. The reported objective is always the combined objective
+above evaluated on the returned rota, and the bound a proven bound of it (see
+:func:`_solve_one`), so ``RotaResult.gap`` is honest.
 
 Problems whose lines share no practitioner (territories with disjoint sites) are split by
 :func:`components` and solved in parallel threads, then merged and checked; the merged rota's
@@ -43,6 +50,7 @@ from .model import (
     Shift,
 )
 from .points import compute_loads
+from .targets import level_bounds, line_shares, quota_window, spread_bound
 
 POINT_SCALE = 10  # points are handled in tenths
 LARGE_MODEL = 20_000  # assignment variables above which presolve is skipped
@@ -51,6 +59,7 @@ LARGE_MODEL = 20_000  # assignment variables above which presolve is skipped
 # (each component only evens its own loads, not the spread across territories), so splitting is
 # kept for models too large to solve whole.
 DECOMPOSE_ABOVE = 400_000
+POLISH_SECONDS = 10.0  # local search on the greedy hint, at most (and 15 % of the time limit)
 
 
 @dataclass(frozen=True)
@@ -237,14 +246,13 @@ def build(problem: RotaProblem, assume: bool = False, objective: bool = True) ->
     for q in problem.quotas:
         members = [p.id for p in problem.practitioners if p.member_id == q.member_id]
         expr = sum(load[pid] for pid in members) if members else 0
-        lo = (q.share_percent - q.tolerance_percent) * total_points
-        hi = (q.share_percent + q.tolerance_percent) * total_points
+        lo, hi = quota_window(q.share_percent, q.tolerance_percent, total_points)
         g = RuleGroup("quota", member_id=q.member_id)
-        # 100 * member points within [lo, hi] (scaled by 100 to stay integral)
+        # member points (tenths) within the window, rounded inwards (see quota_window)
         if lo > 0:
-            add(m.add(100 * expr >= int(lo)), g)
-        if hi < 100 * total_points:
-            add(m.add(100 * expr <= int(hi)), g)
+            add(m.add(expr >= lo), g)
+        if hi < total_points:
+            add(m.add(expr <= hi), g)
 
     if not objective:
         return bm
@@ -274,14 +282,28 @@ def build(problem: RotaProblem, assume: bool = False, objective: bool = True) ->
         m.add_min_equality(lo_n, norm)
     spread = m.new_int_var(0, spread_ub, "spread")
     m.add(spread == hi_n - lo_n)
-    # Redundant: the spread is at least what the competence pools force (valid lower bound).
-    lb = spread_lower_bound(problem)
+    # Redundant, implied by the pools (targets.level_bounds): max >= L and min <= U in every
+    # rota, so spread >= L - U, and every normalised load lies within [L - spread, U + spread]
+    # (min >= max - spread >= L - spread, max <= min + spread <= U + spread). The last two tie
+    # each load to the spread in the LP relaxation, whose plain value is otherwise 0.
+    levels = level_bounds(problem)
+    lb = 0
+    if levels is not None and norm:
+        high, low = levels
+        lb = max(0, high - low)
+        m.add(hi_n >= high)
+        m.add(lo_n <= low)
+        for n in norm:
+            m.add(n + spread >= high)
+            m.add(n - spread <= low)
     bm.__dict__["spread_lb"] = lb
     if lb > 0:
         m.add(spread >= min(lb, spread_ub))
     tol = round(st.fairness_tolerance * POINT_SCALE)
     excess = m.new_int_var(0, spread_ub, "spread_excess")
     m.add(excess >= spread - tol)
+    if lb - tol > 0:
+        m.add(excess >= min(lb - tol, spread_ub))  # redundant: the bound known at once
     bm.spread, bm.excess = spread, excess
 
     # Preferences.
@@ -325,96 +347,41 @@ def build(problem: RotaProblem, assume: bool = False, objective: bool = True) ->
 
 
 def spread_lower_bound(problem: RotaProblem) -> int:
-    """A valid lower bound on the solver's spread (tenths of a point per FTE, floored loads).
-
-    For every line, the practitioners competent for it form a pool; for S a union of pools, the
-    lines that only S can staff must be carried by S, so the largest normalised load is at least
-    (their points + carried points of S) / FTE of S. For any other such set S', the others
-    (everyone − S') can carry at most everything not forced on S', so the smallest normalised
-    load is at most (those points + their carried points) / their FTE. The difference bounds
-    the spread from below (leave and rest rules only make it larger). Components that share no
-    practitioner give the same kind of bound from their fixed averages.
-    """
-    from fractions import Fraction
-
-    st = problem.settings
-    pts = {c: round(v * POINT_SCALE) for c, v in st.points.items()}
-    line_pts: dict[str, int] = defaultdict(int)
-    first_shift: dict[str, Shift] = {}
-    for s in problem.shifts:
-        line_pts[s.line_id] += pts.get(s.category, 0)
-        first_shift.setdefault(s.line_id, s)
-    pool = {lid: frozenset(p.id for p in competent(problem, s)) for lid, s in first_shift.items()}
-    if not pool or any(not v for v in pool.values()):
-        return 0
-    wt = {p.id: Fraction(max(1, round(p.working_time * 100))) for p in problem.practitioners}
-    carried = {
-        p.id: round(problem.carried_points.get(p.id, 0.0) * POINT_SCALE)
-        for p in problem.practitioners
-    }
-    everyone = frozenset(wt)
-    total = sum(line_pts.values())
-
-    def norm_floor(points, ids):  # floor of 100 * points / FTE, as in the model
-        w = sum(wt[i] for i in ids)
-        return (100 * (points + sum(carried[i] for i in ids)) / w).__floor__()
-
-    # Candidate sets: unions of the pools of up to three lines, and of whole components.
-    from itertools import combinations
-
-    lids = sorted(pool)
-    cands: set[frozenset] = set()
-    for k in (1, 2, 3):
-        for combo in combinations(lids, k):
-            cands.add(frozenset().union(*(pool[lid] for lid in combo)))
-    comps: list[set] = []
-    for ps in set(pool.values()):
-        merged = set(ps)
-        for c in [c for c in comps if c & merged]:
-            merged |= c
-            comps.remove(c)
-        comps.append(merged)
-    cands |= {frozenset(c) for c in comps}
-
-    def forced(group):  # points of the lines only ``group`` can staff
-        return sum(line_pts[lid] for lid, ps in pool.items() if ps <= group)
-
-    # The largest normalised load is at least the average of any set over the points forced on
-    # it; the smallest is at most the average of any set over all it could possibly carry
-    # (everything not forced on the others). The two sets are chosen independently.
-    high = max(norm_floor(forced(grp), grp) for grp in cands)
-    lows = [norm_floor(total, everyone)]
-    for grp in cands:
-        rest = everyone - grp
-        if rest:
-            lows.append(norm_floor(total - forced(grp), rest))
-    best = high - min(lows)
-    return max(0, best)
+    """A valid lower bound on the solver's spread (tenths of a point per FTE, floored loads),
+    from the competence pools with whole-duty rounding: see :mod:`pimm.engine.rota.targets`."""
+    return spread_bound(problem)
 
 
 class _Callback(cp_model.CpSolverSolutionCallback):
-    """Reports progress and keeps the best rota found so far; stops when asked."""
+    """Reports progress and keeps the best rota found so far; stops when asked.
 
-    def __init__(self, x, on_progress, stop_event, started):
+    ``combined`` gives the full lexicographic objective of the current solution and ``bound``
+    the proven bound of that objective from the stage's own bound, so that progress is
+    reported on one scale whatever the stage."""
+
+    def __init__(self, x, on_progress, stop_event, started, combined, bound):
         super().__init__()
         self._x = x
         self._on_progress = on_progress
         self._stop = stop_event
         self._started = started
+        self._combined = combined
+        self._bound = bound
         self.first: float | None = None
         self.best: list[tuple[str, str]] = []
         self.best_objective: float | None = None
         self.best_bound: float | None = None
+        self.values: list[int] = []
 
     def on_solution_callback(self) -> None:
         now = time.monotonic() - self._started
         if self.first is None:
             self.first = now
         self.best = [k for k, v in self._x.items() if self.boolean_value(v)]
-        self.best_objective = self.objective_value
-        self.best_bound = self.best_objective_bound
+        self.best_objective = self._combined(self)
+        self.best_bound = self._bound(self.best_objective_bound)
         if self._on_progress is not None:
-            self._on_progress(self.objective_value, self.best_objective_bound, now)
+            self._on_progress(self.best_objective, self.best_bound, now)
         if _stopped(self._stop):
             self.stop_search()
 
@@ -427,32 +394,57 @@ def _stopped(stop) -> bool:
     return bool(stop())
 
 
-def _hint(bm: BuiltModel, problem: RotaProblem, seconds: float = 5.0) -> int:
-    """Hint a greedy rota (the previous holder first in a re-solve). When the greedy rota
-    staffs everything, complete it into a full hint of every model variable by solving the model
-    with the cells fixed: CP-SAT starts from a complete feasible hint far more reliably.
-    Returns the number of shifts the greedy rota staffs."""
-    from .greedy import greedy_rota
+def _hint(
+    bm: BuiltModel, problem: RotaProblem, seconds: float = 5.0, polish_seconds: float = 0.0
+) -> int:
+    """Hint a greedy rota aiming at the water-filling shares of every line (the previous holder
+    first in a re-solve), polished by local search on the spread (in a re-solve too: fairness
+    ranks above changes, and stage 1 undoes needless changes as its tie-break). When the greedy rota staffs everything, complete
+    it into a full hint of every model variable by solving the model with the cells fixed:
+    CP-SAT starts from a complete feasible hint far more reliably, and the rota is then known
+    to meet every rule (its objective is kept in ``bm.__dict__["hint_objective"]``).
+    Returns the number of shifts the greedy staffs."""
+    from .greedy import greedy_rota, polish
 
     eligible: dict[str, list[str]] = defaultdict(list)
     for sid, pid in bm.x:
         eligible[sid].append(pid)
-    rota = greedy_rota(problem, eligible)
+    try:
+        shares = line_shares(problem)
+    except Exception:  # a heuristic only: fall back to plain load balancing
+        shares = {}
+    rota = greedy_rota(problem, eligible, shares)
+    if len(rota) < len(eligible) and shares:
+        plain = greedy_rota(problem, eligible)
+        if len(plain) > len(rota):
+            rota = plain
+    if polish_seconds > 0 and len(rota) == len(eligible):
+        rota = polish(problem, eligible, rota, polish_seconds, bm.__dict__.get("spread_lb", 0))
     bm.__dict__["greedy"] = rota
     fixed = bm.model.clone()
-    for (sid, pid), v in bm.x.items():
-        fixed.add(fixed.get_bool_var_from_proto_index(v.index) == int(rota.get(sid) == pid))
+    variables = fixed.proto.variables
+    for (sid, pid), v in bm.x.items():  # cells fixed through their domains (fast on 50k cells)
+        value = int(rota.get(sid) == pid)
+        domain = variables[v.index].domain
+        domain[0] = domain[1] = value
     helper = cp_model.CpSolver()
     helper.parameters.max_time_in_seconds = seconds
     helper.parameters.num_workers = 1
     if len(rota) == len(eligible) and helper.solve(fixed) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        values = helper.response_proto.solution
-        for i, value in enumerate(values):
-            bm.model.add_hint(bm.model.get_int_var_from_proto_index(i), value)
+        _hint_values(bm.model, helper.response_proto.solution)
+        bm.__dict__["hint_objective"] = helper.objective_value
         return len(rota)
     for (sid, pid), v in bm.x.items():
         bm.model.add_hint(v, rota.get(sid) == pid)
     return len(rota)
+
+
+def _hint_values(model: cp_model.CpModel, values) -> None:
+    """Hint every variable at once through the proto (``add_hint`` one by one is slow)."""
+    model.clear_hints()
+    hint = model.proto.solution_hint
+    hint.vars.extend(range(len(values)))
+    hint.values.extend(values)
 
 
 def solve(
@@ -641,33 +633,119 @@ def _objective_of(problem, bm, chosen) -> float | None:
 def _solve_one(
     problem, started, time_limit_s, workers, on_progress, stop_event, explain_seconds, explain=True
 ) -> RotaResult:
-    from .explain import explain_infeasibility
+    """Solve in lexicographic stages on one model: (1) the fairness excess alone, (2) with the
+    excess held at its best value, preferences then changes (weighted as in ``build``).
+
+    Reported objective: the combined objective of ``build`` evaluated on the returned rota.
+    Reported bound, valid for that objective over all rotas: when stage 1 proved its excess e*
+    optimal, ``w_fair * e* + stage-2 bound`` (a rota with a larger excess costs at least
+    ``w_fair * (e* + 1)``, more than any rota with excess e* since ``w_fair`` exceeds every
+    lower level together; one with excess e* costs at least that by stage 2's proof);
+    otherwise ``w_fair * stage-1 bound`` (lower levels count as 0).
+    """
+
+    def remaining() -> float:
+        return time_limit_s - (time.monotonic() - started)
 
     bm = build(problem)
-    _hint(bm, problem, seconds=max(2.0, 0.2 * time_limit_s))
-    solver = cp_model.CpSolver()
-    # the limit covers model building and the hint too
-    solver.parameters.max_time_in_seconds = max(0.5, time_limit_s - (time.monotonic() - started))
-    solver.parameters.num_workers = max(1, workers)
-    if len(bm.x) > LARGE_MODEL:
-        # Presolve costs ~15 s on a year of the demo PIMM and gains little; searching from
-        # the complete greedy hint at once gives a feasible rota in about a second.
-        solver.parameters.cp_model_presolve = False
-    cb = _Callback(bm.x, on_progress, stop_event, started)
-    status = solver.solve(bm.model, cb)
+    _hint(
+        bm,
+        problem,
+        seconds=max(2.0, 0.2 * time_limit_s),
+        polish_seconds=min(POLISH_SECONDS, 0.15 * time_limit_s),
+    )
+    w_fair, w_pref, w_change = bm.__dict__["weights"]
+    tol = round(problem.settings.fairness_tolerance * POINT_SCALE)
+    lb_excess = max(0, bm.__dict__["spread_lb"] - tol)
+    lower = w_pref * bm.pref_penalty + w_change * bm.changes
+    model = bm.model
+    first = None
+    if "hint_objective" in bm.__dict__:  # the greedy rota, verified on the whole model
+        first = time.monotonic() - started
+        if on_progress is not None:
+            on_progress(bm.__dict__["hint_objective"], w_fair * lb_excess, first)
+
+    def params(solver: cp_model.CpSolver, seconds: float) -> None:
+        solver.parameters.max_time_in_seconds = max(0.5, seconds)
+        solver.parameters.num_workers = max(1, workers)
+        if len(bm.x) > LARGE_MODEL:
+            # Presolve costs ~15 s on a year of the demo PIMM and gains little; searching from
+            # the complete greedy hint at once gives a feasible rota in about a second.
+            solver.parameters.cp_model_presolve = False
+
+    def excess_of(sol) -> int:
+        """The rota's own excess: the model's ``excess`` variable is only bounded below."""
+        return max(0, round(sol.value(bm.spread)) - tol)
+
+    def combined(cb) -> float:
+        return w_fair * excess_of(cb) + cb.value(lower)
+
+    # Stage 1: fairness, changes as a tie-break only (k * excess + changes with k > the number
+    # of cells, so the excess is minimised first). It stops once it meets the proven bound.
+    k = w_pref
+    model.minimize(k * bm.excess + bm.changes)
+    s1 = cp_model.CpSolver()
+    has_lower = not (isinstance(lower, int) and lower == 0)
+    params(s1, 0.6 * remaining() if has_lower else remaining())
+    cb1 = _Callback(
+        bm.x, on_progress, stop_event, started, combined, lambda b: w_fair * max(b // k, lb_excess)
+    )
+    status = s1.solve(model, cb1)
+    name = s1.status_name(status)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return _no_solution(problem, bm, status, name, started, cb1, explain, explain_seconds)
+    e1 = excess_of(s1)
+    # CP-SAT's bound (k * excess + changes >= b with changes < k gives excess >= b // k), or
+    # the pool bound it includes as a constraint (without presolve CP-SAT may not have
+    # propagated it to the objective yet)
+    e1_bound = max(int(s1.best_objective_bound // k), lb_excess)
+    if e1 <= e1_bound:
+        status = cp_model.OPTIMAL  # the excess is optimal (the tie-break may not be)
+    chosen = [k for k, v in bm.x.items() if s1.boolean_value(v)]
+    objective = w_fair * e1 + s1.value(lower)
+    bound = w_fair * e1_bound
+    proven = status == cp_model.OPTIMAL
+    if has_lower and remaining() > 0.5 and not _stopped(stop_event):
+        # Stage 2: hold the excess, minimise preferences then changes from the stage-1 rota.
+        _hint_values(model, s1.response_proto.solution)
+        model.add(bm.excess <= e1)
+        model.minimize(lower)
+
+        def bound2(b: float) -> float:
+            return w_fair * e1 + b if proven else w_fair * e1_bound
+
+        def combined2(cb) -> float:
+            return w_fair * excess_of(cb) + cb.objective_value
+
+        s2 = cp_model.CpSolver()
+        params(s2, remaining())
+        cb2 = _Callback(bm.x, on_progress, stop_event, started, combined2, bound2)
+        st2 = s2.solve(model, cb2)
+        if st2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            new = w_fair * excess_of(s2) + s2.objective_value
+            if new <= objective:
+                chosen = [k for k, v in bm.x.items() if s2.boolean_value(v)]
+                objective = new
+            bound = max(bound, bound2(s2.best_objective_bound))
+            proven = proven and st2 == cp_model.OPTIMAL
+        elif cb2.best and cb2.best_objective is not None and cb2.best_objective <= objective:
+            chosen, objective = cb2.best, cb2.best_objective
+            proven = False
+        else:
+            proven = False
     wall = time.monotonic() - started
-    name = solver.status_name(status)
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        chosen = [k for k, v in bm.x.items() if solver.boolean_value(v)]
-        return _result(
-            problem,
-            name,
-            chosen,
-            solver.objective_value,
-            solver.best_objective_bound,
-            wall,
-            cb.first,
-        )
+    status_name = "OPTIMAL" if proven and objective <= bound else "FEASIBLE"
+    return _result(
+        problem, status_name, chosen, objective, bound, wall, cb1.first if first is None else first
+    )
+
+
+def _no_solution(problem, bm, status, name, started, cb, explain, explain_seconds) -> RotaResult:
+    """Stage 1 found no rota: the best one seen if stopped, else the checked greedy rota, else
+    an explanation of the infeasibility."""
+    from .explain import explain_infeasibility
+
+    wall = time.monotonic() - started
     if cb.best:  # stopped between solutions: keep the best rota so far
         return _result(
             problem, "FEASIBLE", cb.best, cb.best_objective, cb.best_bound, wall, cb.first
