@@ -5,8 +5,11 @@ import threading
 from dataclasses import replace
 from datetime import date
 
+import pytest
+
 from pimm.engine.rota.checker import check_rota, fairness
 from pimm.engine.rota.model import (
+    ASTREINTE,
     Assignment,
     OnCallLine,
     Practitioner,
@@ -15,7 +18,7 @@ from pimm.engine.rota.model import (
     Unavailability,
 )
 
-from .helpers import people, problem, solved
+from .helpers import GENERAL, NEURO, people, problem, solved
 
 ASTR = OnCallLine("astr", "Astreinte", None, "astreinte")
 LOOSE = RotaSettings(max_consecutive_duties=7, max_nights_per_month=31, fairness_tolerance=0.0)
@@ -119,3 +122,21 @@ def test_progress_reported_and_stop_keeps_best_so_far():
     assert seen and res.feasible
     assert res.wall_seconds < 25
     assert len(res.assignments) == len(pb.shifts)
+
+
+def test_astreinte_factor_counts_in_the_model_and_the_checker():
+    """A neuro astreinte worth half a garde: the two neuro radiologists who alone staff it carry
+    as many points as the generalists; at full value they cannot (they carry every neuro duty)."""
+    staff = people(4) + people(2, competences=("general", "neuro"), prefix="n")
+    spreads = {}
+    for factor in (1.0, 0.5):
+        pb = problem(
+            staff,
+            lines=(GENERAL, NEURO),
+            settings=RotaSettings(kind_factors={ASTREINTE: factor}),
+        )
+        res = solved(pb)
+        assert res.status == "OPTIMAL"
+        assert fairness(pb, res.assignments).spread == pytest.approx(res.spread)
+        spreads[factor] = res.spread
+    assert spreads[0.5] == 0.0 < spreads[1.0]

@@ -203,13 +203,12 @@ def check_rota(problem: RotaProblem, assignments) -> list[Violation]:
 
     # Member quotas on the period's points.
     if problem.quotas:
+        worth = _worth(problem)
         member_pts = defaultdict(float)
-        total = 0.0
-        for s in shifts.values():
-            total += st.points.get(s.category, 0.0)
+        total = sum(worth.values())
         for sid, pids in holders.items():
             for pid in pids:
-                member_pts[people[pid].member_id] += st.points.get(shifts[sid].category, 0.0)
+                member_pts[people[pid].member_id] += worth[sid]
         for q in problem.quotas:
             share = 100.0 * member_pts[q.member_id] / total if total else 0.0
             if abs(share - q.share_percent) > q.tolerance_percent + 1e-9:
@@ -225,6 +224,16 @@ def check_rota(problem: RotaProblem, assignments) -> list[Violation]:
     return out
 
 
+def _worth(problem: RotaProblem) -> dict[str, float]:
+    """Points of each shift: its category's weight times its line kind's factor."""
+    st = problem.settings
+    kind = {ln.id: ln.kind for ln in problem.lines}
+    return {
+        s.id: st.points.get(s.category, 0.0) * st.kind_factors.get(kind.get(s.line_id), 1.0)
+        for s in problem.shifts
+    }
+
+
 @dataclass(frozen=True)
 class Fairness:
     points: dict[str, float]
@@ -235,10 +244,10 @@ class Fairness:
 
 def fairness(problem: RotaProblem, assignments) -> Fairness:
     """Recompute points, normalised loads, spread and Gini (independently of points.py)."""
-    cat = {s.id: s.category for s in problem.shifts}
+    worth = _worth(problem)
     pts = {p.id: 0.0 for p in problem.practitioners}
     for a in assignments:
-        pts[a.practitioner_id] += problem.settings.points.get(cat[a.shift_id], 0.0)
+        pts[a.practitioner_id] += worth[a.shift_id]
     norm = {
         p.id: (pts[p.id] + problem.carried_points.get(p.id, 0.0)) / p.working_time
         for p in problem.practitioners

@@ -14,6 +14,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from .model import ASTREINTE, RotaProblem
+from .points import shift_tenths
 from .targets import quota_window
 
 
@@ -29,7 +30,7 @@ def greedy_rota(
     rest = timedelta(hours=st.rest_hours)
     people = {p.id: p for p in problem.practitioners}
     kind = {ln.id: ln.kind for ln in problem.lines}
-    pts = st.points
+    tenths = shift_tenths(problem)
     load = {p.id: float(problem.carried_points.get(p.id, 0.0)) for p in problem.practitioners}
     member_load: dict[str, float] = defaultdict(float)
     quota = {q.member_id: q.share_percent / 100.0 for q in problem.quotas}
@@ -78,7 +79,7 @@ def greedy_rota(
         days[pid].add(s.date)
         if s.is_night:
             nights[pid, s.date.year, s.date.month] += 1
-        p = pts.get(s.category, 0.0)
+        p = tenths[s.id] / 10
         load[pid] += p
         member_load[people[pid].member_id] += p
         line_done[s.line_id, pid] += 10 * p
@@ -106,7 +107,7 @@ def greedy_rota(
                 # fraction of the practitioner's share of this line done after this shift
                 # (practitioners with no share only as a last resort)
                 share = shares.get((s.line_id, pid), 0.0)
-                after = line_done[s.line_id, pid] + 10 * pts.get(s.category, 0.0)
+                after = line_done[s.line_id, pid] + tenths[s.id]
                 ahead = after / share if share > 1e-6 else 1e6 + after
                 score = ahead + 2.0 * gap - 0.02 * wish[pid, s.date]
             else:
@@ -144,7 +145,7 @@ def polish(
     shift = {s.id: s for s in problem.shifts}
     people = {p.id: p for p in problem.practitioners}
     wt = {p.id: max(1, round(p.working_time * 100)) for p in problem.practitioners}
-    pts = {c: round(v * 10) for c, v in st.points.items()}
+    tenths = shift_tenths(problem)
     carried = {p.id: round(problem.carried_points.get(p.id, 0.0) * 10) for p in people.values()}
     locked = {a.shift_id for a in problem.locked}
     rota = dict(rota)
@@ -157,12 +158,12 @@ def polish(
     member_load: dict[str, int] = defaultdict(int)
     for sid, pid in rota.items():
         s = shift[sid]
-        load[pid] += pts.get(s.category, 0)
-        member_load[member[pid]] += pts.get(s.category, 0)
+        load[pid] += tenths[s.id]
+        member_load[member[pid]] += tenths[s.id]
         held[pid][s.date].append(s)
         if s.is_night:
             nights[pid, s.date.year, s.date.month] += 1
-    total = sum(pts.get(s.category, 0) for s in problem.shifts)
+    total = sum(tenths[s.id] for s in problem.shifts)
     window = {
         q.member_id: quota_window(q.share_percent, q.tolerance_percent, total)
         for q in problem.quotas
@@ -219,7 +220,7 @@ def polish(
 
     def apply(sid, old, new) -> None:
         s = shift[sid]
-        v = pts.get(s.category, 0)
+        v = tenths[s.id]
         held[old][s.date].remove(s)
         held[new][s.date].append(s)
         load[old] -= v
@@ -277,7 +278,7 @@ def polish(
             sids = by_pid[pid] if giving else can_hold[pid]
             for sid in sids:
                 s = shift[sid]
-                v = pts.get(s.category, 0)
+                v = tenths[s.id]
                 old = rota[sid]
                 targets = [q for q in eligible.get(sid, ()) if q != old] if giving else [pid]
                 if not giving and old == pid:
@@ -303,13 +304,13 @@ def polish(
         for pid in extremes:
             for a in list(by_pid[pid]):
                 sa = shift[a]
-                va = pts.get(sa.category, 0)
+                va = tenths[sa.id]
                 for q in eligible.get(a, ()):
                     if q == pid:
                         continue
                     for b in list(by_pid[q]):
                         sb = shift[b]
-                        vb = pts.get(sb.category, 0)
+                        vb = tenths[sb.id]
                         if vb == va or pid not in allowed.get(b, ()):
                             continue
                         delta = {pid: vb - va, q: va - vb}
@@ -348,7 +349,7 @@ def polish(
             if sid in locked or time.monotonic() - started > seconds:
                 continue
             s = shift[sid]
-            v = pts.get(s.category, 0)
+            v = tenths[s.id]
             old = rota[sid]
             for q in sorted(eligible.get(sid, ()), key=ns.__getitem__)[:3]:
                 if q == old or ns[q] >= ns[old]:

@@ -7,10 +7,26 @@ from __future__ import annotations
 
 from .model import GARDE, Assignment, PractitionerLoad, RotaProblem, RotaSettings
 
+POINT_SCALE = 10  # points are handled in tenths by the solver
+
 
 def shift_points(settings: RotaSettings, category: str, kind: str = GARDE) -> float:
     """Points of one duty: the weight of its category times the factor of its line's kind."""
     return settings.points.get(category, 0.0) * settings.kind_factors.get(kind, 1.0)
+
+
+def shift_tenths(problem: RotaProblem) -> dict[str, int]:
+    """Points of every shift of the problem in tenths (the solver's integral unit).
+
+    The one place where a duty's category weight meets its line's kind (astreinte factor), so
+    that the model, the hint, the bounds and the reported loads count the same points.
+    """
+    st = problem.settings
+    kind = {ln.id: ln.kind for ln in problem.lines}
+    return {
+        s.id: round(shift_points(st, s.category, kind.get(s.line_id, GARDE)) * POINT_SCALE)
+        for s in problem.shifts
+    }
 
 
 def gini(values: list[float]) -> float:

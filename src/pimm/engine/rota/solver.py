@@ -49,10 +49,9 @@ from .model import (
     RotaResult,
     Shift,
 )
-from .points import compute_loads
+from .points import POINT_SCALE, compute_loads, shift_tenths
 from .targets import level_bounds, line_shares, quota_window, spread_bound
 
-POINT_SCALE = 10  # points are handled in tenths
 LARGE_MODEL = 20_000  # assignment variables above which presolve is skipped
 # Assignment variables above which independent components are solved apart. Measured on the demo
 # at --scale 4 (4 territories, ~240k variables): the whole model gives a better rota in 60 s
@@ -236,11 +235,11 @@ def build(problem: RotaProblem, assume: bool = False, objective: bool = True) ->
                 add(m.add(sum(vs) <= st.max_nights_per_month), g)
 
     # Points (tenths) per practitioner.
-    pts = {c: round(v * POINT_SCALE) for c, v in st.points.items()}
-    total_points = sum(pts.get(s.category, 0) for s in shifts)
+    tenths = shift_tenths(problem)
+    total_points = sum(tenths[s.id] for s in shifts)
     load = {}
     for p in problem.practitioners:
-        load[p.id] = sum(pts.get(s.category, 0) * v for s, v in by_pract.get(p.id, []))
+        load[p.id] = sum(tenths[s.id] * v for s, v in by_pract.get(p.id, []))
 
     # Member quotas (share of the period's points).
     for q in problem.quotas:
@@ -529,9 +528,8 @@ def components(problem: RotaProblem) -> list[RotaProblem]:
     idle = [p for p in problem.practitioners if not lines_of.get(p.id)]
     if idle:
         return [problem]  # practitioners who staff nothing: keep the global fairness model
-    st = problem.settings
-    pts = st.points
-    total = sum(pts.get(s.category, 0.0) for s in problem.shifts)
+    tenths = shift_tenths(problem)
+    total = sum(tenths[s.id] for s in problem.shifts)
     member_wt: dict[str, float] = defaultdict(float)
     for p in problem.practitioners:
         member_wt[p.member_id] += p.working_time
@@ -541,7 +539,7 @@ def components(problem: RotaProblem) -> list[RotaProblem]:
         pids = {p.id for p in people}
         shifts = tuple(s for s in problem.shifts if s.line_id in lids)
         sids = {s.id for s in shifts}
-        sub_total = sum(pts.get(s.category, 0.0) for s in shifts) or 1.0
+        sub_total = sum(tenths[s.id] for s in shifts) or 1
         wt_here: dict[str, float] = defaultdict(float)
         for p in people:
             wt_here[p.member_id] += p.working_time

@@ -29,8 +29,8 @@ from itertools import combinations
 from math import gcd
 
 from .model import RotaProblem, Shift
+from .points import POINT_SCALE, shift_tenths
 
-POINT_SCALE = 10  # points in tenths, as in the solver
 EXACT_LINES = 8  # lines per component up to which every union of pools is tried (2^8 sets)
 
 
@@ -56,7 +56,7 @@ def competent_ids(problem: RotaProblem, shift: Shift) -> frozenset[str]:
 
 
 def pools(problem: RotaProblem) -> Pools:
-    pts = {c: round(v * POINT_SCALE) for c, v in problem.settings.points.items()}
+    tenths = shift_tenths(problem)
     line_points: dict[str, int] = defaultdict(int)
     first: dict[str, Shift] = {}
     step = 0
@@ -64,7 +64,7 @@ def pools(problem: RotaProblem) -> Pools:
     for s in problem.shifts:
         if s.line_id not in known:  # not in the model either
             continue
-        v = pts.get(s.category, 0)
+        v = tenths[s.id]
         line_points[s.line_id] += v
         step = gcd(step, v)
         first.setdefault(s.line_id, s)
