@@ -17,6 +17,7 @@ from ninja.orm import create_schema
 from ninja.security import HttpBearer, django_auth
 
 from pimm.accounts.models import ApiToken
+from pimm.api_errors import error_detail, error_dict
 from pimm.oncall.api import router as oncall_router
 from pimm.planning.api import router as planning_router
 from pimm.registry import access, services
@@ -50,12 +51,7 @@ class FieldError(Exception):
 
 @api.exception_handler(FieldError)
 def _field_error(request, exc: FieldError):
-    detail = [
-        {"loc": ["body", field or "__all__"], "msg": msg, "type": "validation_error"}
-        for field, msgs in exc.errors.items()
-        for msg in msgs
-    ]
-    return api.create_response(request, {"detail": detail}, status=422)
+    return api.create_response(request, {"detail": error_detail(exc.errors)}, status=422)
 
 
 @api.exception_handler(PermissionDenied)
@@ -100,8 +96,7 @@ def _save_through_form(request, screen: Screen, instance, payload: dict):
     try:
         return services.registry_object_save(actor=request.user, obj=obj, m2m=m2m)
     except ValidationError as exc:
-        errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-        raise FieldError(errors) from exc
+        raise FieldError(error_dict(exc)) from exc
 
 
 def _register(router: Router, screen: Screen) -> None:
@@ -189,8 +184,7 @@ def set_keys(request, pk: int, payload: list[ShareIn]):
     try:
         return services.sharing_keys_set(actor=request.user, convention=convention, shares=shares)
     except ValidationError as exc:
-        errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-        raise FieldError(errors) from exc
+        raise FieldError(error_dict(exc)) from exc
 
 
 @registry_router.get(

@@ -15,6 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 from ninja import Router, Schema, Status
 
+from pimm.api_errors import unprocessable
 from pimm.registry import selectors as registry
 from pimm.registry.models import Practitioner
 
@@ -27,25 +28,6 @@ router = Router(tags=["oncall"])
 
 class FieldErrors(Schema):
     detail: list[dict]
-
-
-def _422(errors: dict[str, list[str]]) -> Status:
-    return Status(
-        422,
-        {
-            "detail": [
-                {"loc": ["body", field], "msg": str(msg), "type": "validation_error"}
-                for field, msgs in errors.items()
-                for msg in msgs
-            ]
-        },
-    )
-
-
-def _errors_of(exc: ValidationError) -> dict[str, list[str]]:
-    if hasattr(exc, "error_dict"):
-        return {k: list(v) for k, v in exc.message_dict.items()}
-    return {"__all__": list(exc.messages)}
 
 
 class LineOut(Schema):
@@ -213,12 +195,12 @@ def weights_set(request, payload: WeightsIn):
     data.update({k: str(v) for k, v in payload.dict(exclude_unset=True).items() if v is not None})
     form = WeightsForm(data, instance=current)
     if not form.is_valid():
-        return _422({k: list(v) for k, v in form.errors.items()})
+        return unprocessable(form.errors)
     values = {f: form.cleaned_data[f] for f in WeightsForm.Meta.fields}
     try:
         return services.point_weights_save(actor=request.user, platform=platform, values=values)
     except ValidationError as exc:
-        return _422(_errors_of(exc))
+        return unprocessable(exc)
 
 
 # --- lines and rotas ---------------------------------------------------------------------------
@@ -309,18 +291,20 @@ def unavailability_create(request, payload: UnavailabilityIn):
     else:
         who = Practitioner.objects.filter(pk=payload.practitioner, active=True).first()
         if who is None:
-            return _422({"practitioner": ["Indiquez le praticien concerné (identifiant connu)."]})
+            return unprocessable(
+                {"practitioner": ["Indiquez le praticien concerné (identifiant connu)."]}
+            )
     form = UnavailabilityForm(
         data={"start": payload.start, "end": payload.end, "reason": payload.reason}
     )
     if not form.is_valid():
-        return _422({k: list(v) for k, v in form.errors.items()})
+        return unprocessable(form.errors)
     try:
         u = services.unavailability_create(
             actor=request.user, practitioner=who, **form.cleaned_data
         )
     except ValidationError as exc:
-        return _422(_errors_of(exc))
+        return unprocessable(exc)
     return Status(201, u)
 
 
@@ -378,7 +362,7 @@ def swap_propose(request, payload: SwapIn):
         ).exclude(pk=me.pk),
     )
     if not form.is_valid():
-        return _422({k: list(v) for k, v in form.errors.items()})
+        return unprocessable(form.errors)
     d = form.cleaned_data
     try:
         swap = services.swap_propose(
@@ -389,7 +373,7 @@ def swap_propose(request, payload: SwapIn):
             message=d["message"],
         )
     except ValidationError as exc:
-        return _422(_errors_of(exc))
+        return unprocessable(exc)
     return Status(201, swap)
 
 
@@ -413,7 +397,7 @@ def _act(request, pk: int, action) -> Status:
     try:
         return Status(200, action(swap))
     except ValidationError as exc:
-        return _422(_errors_of(exc))
+        return unprocessable(exc)
 
 
 @router.post(

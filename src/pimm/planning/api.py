@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
+from pimm.api_errors import unprocessable
 from pimm.planning import access, services
 from pimm.planning import models as pm
 from pimm.registry.models import Member, Site
@@ -101,20 +102,6 @@ class FieldErrors(Schema):
     detail: list[dict]
 
 
-def _422(exc: ValidationError):
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    return Status(
-        422,
-        {
-            "detail": [
-                {"loc": ["body", k], "msg": m, "type": "validation_error"}
-                for k, msgs in errors.items()
-                for m in msgs
-            ]
-        },
-    )
-
-
 @router.get("/plans", response=list[PlanOut])
 def list_plans(request):
     if not access.can_read_any(request.user, pm.VacationPlan):
@@ -158,7 +145,7 @@ def create_booking(request, payload: BookingIn):
         raise PermissionDenied
     exam_type = pm.ExamType.objects.filter(code=payload.exam_type).first()
     if exam_type is None:
-        return _422(ValidationError({"exam_type": "Type d'examen inconnu."}))
+        return unprocessable(ValidationError({"exam_type": "Type d'examen inconnu."}))
     member = get_object_or_404(Member, pk=payload.member)
     try:
         booking = services.booking_create(
@@ -178,7 +165,7 @@ def create_booking(request, payload: BookingIn):
     except services.PlanningRefused as exc:
         return Status(409, {"code": exc.code, "detail": exc.message})
     except ValidationError as exc:
-        return _422(exc)
+        return unprocessable(exc)
     return Status(201, booking)
 
 
@@ -209,4 +196,4 @@ def cancel_booking(request, pk: int, payload: CancelIn):
     except services.PlanningRefused as exc:
         return Status(409, {"code": exc.code, "detail": exc.message})
     except ValidationError as exc:
-        return _422(exc)
+        return unprocessable(exc)

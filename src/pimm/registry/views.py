@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from pimm.api_errors import error_dict
 from pimm.registry import access, services
 from pimm.registry import models as m
 from pimm.registry.forms import ImportForm, ShareFormSet
@@ -181,7 +182,7 @@ def convention_keys(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.sharing_keys_set(actor=request.user, convention=convention, shares=shares)
         except ValidationError as exc:
-            error = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+            error = error_dict(exc, non_field="")
         else:
             messages.success(request, _("Clés de répartition enregistrées."))
             return redirect(convention.get_absolute_url())
