@@ -208,7 +208,7 @@ def main() -> None:
     if args.bound_days is None:
         args.bound_days = args.days if args.scale == 1 else 7
     if args.bound_window is None:
-        args.bound_window = 6.0 if args.scale == 1 else 2.0
+        args.bound_window = 2.0
     if args.latency:
         run_latency(args)
     else:

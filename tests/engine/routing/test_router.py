@@ -286,3 +286,34 @@ def test_duty_reader_keeps_free_of_scheduled_work_when_someone_is_present():
     state.load["P"] = 3.0
     d = router.route(exam("E1", prio=Priority.INPATIENT), T0, state)
     assert d.reader_id == "P"
+
+
+def test_grouping_yields_for_an_emergency_when_the_holder_is_reading():
+    readers = [reader("A"), reader("B")]
+    avail = {"A": DUTY, "B": DUTY}
+    state, router = setup(readers, avail)
+    e1 = exam("E1", patient="pk-x")
+    e2 = exam("E2", patient="pk-x", at=T0 + dt.timedelta(minutes=2))
+    first = router.route(e1, T0, state)
+    router.on_open("E1", first.reader_id, T0, state)
+    second = router.route(e2, e2.ready_at, state)
+    assert second.reader_id != first.reader_id
+    assert second.rule.startswith("grouping_yield")
+    assert_checker_clean(state, readers, avail, [e1, e2])
+    # the checker still flags a split when the holder is not reading
+    no_yield = RoutingConfig(grouping_yields=False)
+    assert [
+        v.rule for v in check_run([e1, e2], readers, rota_for(avail), state.journal, no_yield)
+    ] == ["patient_grouping"]
+
+
+def test_grouping_holds_for_routine_work_even_when_the_holder_is_reading():
+    readers = [reader("A"), reader("B")]
+    avail = {"A": PRESENT, "B": PRESENT}
+    state, router = setup(readers, avail)
+    e1 = exam("E1", prio=Priority.INPATIENT, patient="pk-x")
+    e2 = exam("E2", prio=Priority.INPATIENT, patient="pk-x", at=T0 + dt.timedelta(minutes=2))
+    first = router.route(e1, T0, state)
+    router.on_open("E1", first.reader_id, T0, state)
+    second = router.route(e2, e2.ready_at, state)
+    assert (second.reader_id, second.rule) == (first.reader_id, "patient_grouping")

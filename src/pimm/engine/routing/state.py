@@ -118,6 +118,10 @@ class RoutingState:
         load = self.load[reader_id]
         return load <= 0.0 or load + exam.work_units <= self.readers[reader_id].cap_units + 1e-9
 
+    def is_reading(self, reader_id: str) -> bool:
+        """The reader has opened an exam not yet signed (busy: reading is not preempted)."""
+        return any(e in self.opened for e in self.queues[reader_id])
+
     def is_duty(self, reader_id: str) -> bool:
         av = self.available.get(reader_id)
         return av is not None and av.kind == AvailabilityKind.DUTY
