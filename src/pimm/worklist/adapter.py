@@ -5,9 +5,11 @@ assignments not signed, their open times), so any process can route and nothing 
 between requests. Writes go through ``services.decisions_apply``, which claims each exam with a
 conditional UPDATE on ``Exam.routing_version``: a decision taken on stale data loses and is dropped.
 
-Duty source: until the on-call rota app (``oncall``) is on main, who is on duty or present comes
-from ``ReaderPresence`` (filled by the demo or by hand). ``duty_source`` is the one function to
-switch to the published rota when it lands.
+Duty source (``availability_entries``, one place for live routing and for the demo's
+simulation): who is on duty comes from the **published** on-call rota (``oncall`` selectors: a
+draft or superseded rota never counts), and who is present on a site from the presence plan
+(``ReaderPresence``, which may also carry duties outside the PDSES periods, e.g. the weekday
+emergency line). On duty wins over present.
 """
 
 from __future__ import annotations
@@ -23,11 +25,13 @@ from pimm.engine.routing import (
     Exam,
     Priority,
     Reader,
+    RotaEntry,
     Router,
     RoutingConfig,
     RoutingState,
     ServiceLevels,
 )
+from pimm.oncall import selectors as oncall
 from pimm.registry import selectors as registry
 from pimm.worklist import models as w
 
@@ -71,15 +75,41 @@ def readers() -> list[Reader]:
     ]
 
 
-def duty_source(now: dt.datetime) -> dict[str, Availability]:
-    """Who can read at ``now``: on duty (wins) or present on a site. Reads ``ReaderPresence``."""
-    out: dict[str, Availability] = {}
-    rows = w.ReaderPresence.objects.filter(start__lte=now, end__gt=now).order_by("on_duty", "end")
-    for row in rows:  # duty rows come last and win
+def availability_entries(start: dt.datetime, end: dt.datetime) -> list[RotaEntry]:
+    """Published on-call duties and presence-plan rows overlapping [start, end), as engine
+    ``RotaEntry`` values (local naive times). A duty on a line without remote reading is
+    placed on the line's first site; with remote reading it has no site."""
+    out: list[RotaEntry] = []
+    for d in oncall.on_duty_between(start=start, end=end):
+        site = None if d.remote_allowed or not d.site_ids else str(d.site_ids[0])
+        out.append(
+            RotaEntry(
+                str(d.practitioner_id),
+                naive(d.starts_at),
+                naive(d.ends_at),
+                AvailabilityKind.DUTY,
+                site,
+            )
+        )
+    rows = w.ReaderPresence.objects.filter(start__lt=end, end__gt=start).order_by("start", "pk")
+    for row in rows:
         kind = AvailabilityKind.DUTY if row.on_duty else AvailabilityKind.PRESENT
         site = str(row.site_id) if row.site_id else None
-        out[str(row.practitioner_id)] = Availability(kind, site, naive(row.end))
+        out.append(
+            RotaEntry(str(row.practitioner_id), naive(row.start), naive(row.end), kind, site)
+        )
     return out
+
+
+def duty_source(now: dt.datetime) -> dict[str, Availability]:
+    """Who can read at ``now``: on duty by the published rota or the presence plan (wins), or
+    present on a site (presence plan)."""
+    out: dict[str, tuple] = {}
+    for e in availability_entries(now, now + dt.timedelta(microseconds=1)):
+        rank = (e.kind == AvailabilityKind.DUTY, e.end)
+        if e.reader_id not in out or rank > out[e.reader_id][0]:
+            out[e.reader_id] = (rank, Availability(e.kind, e.site, e.end))
+    return {r: av for r, (_rank, av) in out.items()}
 
 
 def engine_exam(exam: w.Exam) -> Exam:
