@@ -178,5 +178,15 @@ class Routing:
         self.versions[str(exam.pk)] = exam.routing_version
         return self.policy.route(engine_exam(exam), self.t, self.state)
 
+    def pull(self, reader_id: int, waiting) -> list[Decision]:
+        """The reader signed: the waiting exams enter the state, then the router pulls work
+        to them (the shared queue, or an emergency waiting in a busier queue)."""
+        out = []
+        for exam in waiting:
+            if str(exam.pk) not in self.state.exams:
+                self.versions[str(exam.pk)] = exam.routing_version
+                out.append(self.policy.route(engine_exam(exam), self.t, self.state))
+        return out + self.policy.pull(str(reader_id), self.t, self.state)
+
     def tick(self) -> list[Decision]:
         return self.policy.tick(self.t, self.state)

@@ -367,6 +367,16 @@ def worklist_tick(*, now: dt.datetime | None = None) -> dict[str, int]:
     return {"decisions": len(decisions), "written": written, "reminders": reminders}
 
 
+def reader_pull(*, reader: Practitioner, now: dt.datetime | None = None, actor=None) -> int:
+    """Right after a signature: route what waits and pull work to the reader who is free now,
+    instead of waiting for the next tick. Returns the decisions written."""
+    now = now or timezone.now()
+    routing = adapter.Routing(now)
+    waiting = waiting_exams().filter(ready_at__lte=now)
+    decisions = [*routing.decisions, *routing.pull(reader.pk, waiting)]
+    return decisions_apply(decisions=decisions, versions=routing.versions, at=now, actor=actor)
+
+
 # -- reading ---------------------------------------------------------------------------------
 def _held(exam: w.Exam, reader: Practitioner) -> w.Assignment:
     a = w.Assignment.objects.filter(exam=exam, reader=reader, ended_at__isnull=True).first()

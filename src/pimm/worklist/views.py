@@ -112,6 +112,7 @@ def report_post(request: HttpRequest, pk: int) -> HttpResponse:
             services.report_save(exam=exam, reader=reader, text=text, actor=request.user)
             if "sign" in request.POST:
                 services.report_sign(exam=exam, reader=reader, actor=request.user)
+                services.reader_pull(reader=reader, actor=request.user)
                 messages.success(request, _("Compte rendu signé."))
                 return redirect("worklist:queue")
             messages.success(request, _("Brouillon enregistré."))

@@ -129,6 +129,12 @@ class BasePolicy:
                 out += self._pull(reader_id, now, state)
         return out
 
+    def pull(self, reader_id: str, now: dt.datetime, state: RoutingState) -> list[Decision]:
+        """A reader freed capacity (signed outside this state): give them waiting work now."""
+        if reader_id not in state.available:
+            return []
+        return self._pull(reader_id, now, state)
+
     def tick(self, now: dt.datetime, state: RoutingState) -> list[Decision]:
         return []
 
