@@ -198,7 +198,7 @@ def main() -> None:
     ap.add_argument("--scale", type=int, default=1)
     ap.add_argument("--days", type=int, default=30)
     ap.add_argument("--bound-days", type=int, default=None)
-    ap.add_argument("--bound-time", type=float, default=0.5, help="CP-SAT seconds per window")
+    ap.add_argument("--bound-time", type=float, default=2.0, help="CP-SAT seconds per group")
     ap.add_argument("--bound-window", type=float, default=None, help="hours per window")
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--json", action="store_true")

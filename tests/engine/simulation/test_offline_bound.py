@@ -38,7 +38,7 @@ def _instance(seed: int, config: RoutingConfig | None = None) -> Scenario:
                               AvailabilityKind.DUTY, None))  # fmt: skip
     arrivals = []
     levels = ServiceLevels()
-    for i in range(rng.randint(4, 6)):
+    for i in range(rng.randint(5, 8)):
         ready = T0 + dt.timedelta(minutes=rng.randint(0, 40), seconds=rng.randint(0, 59))
         prio = rng.choice([Priority.EMERGENCY, Priority.LIFE_THREATENING])
         exam = Exam(
@@ -119,3 +119,24 @@ def test_bound_is_below_every_policy_on_small_instances(seed):
         tats = [o.turnaround_minutes for o in res.outcomes]
         assert None not in tats
         assert bound.lower_bound_minutes <= sum(tats) + 1e-6
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_halving_a_group_that_is_not_proven_keeps_a_valid_bound(seed, monkeypatch):
+    import pimm.engine.simulation.offline as offline
+
+    sc = _instance(seed)
+    exact = _brute_force(sc)
+    real = offline._solve_group
+    calls = []
+
+    def unproven(jobs, *a):  # CP-SAT "proves nothing" above 2 exams: groups are halved
+        calls.append(len(jobs))
+        r = real(jobs, *a)
+        return (r[1], r[1], 0, r[3]) if len(jobs) > 2 else r
+
+    monkeypatch.setattr(offline, "_solve_group", unproven)
+    monkeypatch.setattr(offline, "_SPLIT_MIN", 3)
+    bound = emergency_lower_bound(sc, window=dt.timedelta(hours=2), time_limit_s=5, workers=1)
+    assert bound.trivial_bound_minutes - 1e-6 <= bound.lower_bound_minutes <= exact + 1e-6
+    assert len(calls) > len(sc.arrivals) // 2  # the halves were solved too

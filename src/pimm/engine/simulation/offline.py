@@ -144,12 +144,11 @@ def emergency_lower_bound(
             continue
         n_windows += 1
         window_optimal = 1
-        for part in _components(wjobs, elig):
-            total_lb_w, trivial_w, optimal, sched = _solve_window(
-                part, elig, avail, earliest, time_limit_s, workers, cp_model
-            )
-            total_lb += total_lb_w
-            total_trivial += trivial_w
+        for lb_c, trivial_c, optimal, sched in _solve_window(
+            wjobs, elig, avail, earliest, time_limit_s, workers, cp_model
+        ):
+            total_lb += lb_c
+            total_trivial += trivial_c
             window_optimal &= optimal
             offline.update(sched)
         n_optimal += window_optimal
@@ -163,15 +162,15 @@ def emergency_lower_bound(
     )
 
 
-def _components(wjobs: list[Arrival], elig) -> list[list[Arrival]]:
-    """Split a window's exams into groups that share no eligible reader.
+def _components(jobs: list[tuple]) -> list[list[tuple]]:
+    """Split a window's exams into groups that share no candidate reader.
 
     The relaxation couples two exams only through a reader's ``NoOverlap``, so exams with
     disjoint reader sets are independent: the window's optimum is the sum of the groups'
     optima (an exact decomposition, not a further relaxation). Smaller models are proven
     optimal by CP-SAT far more often, which is what makes the bound tight.
     """
-    parent = list(range(len(wjobs)))
+    parent = list(range(len(jobs)))
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -180,13 +179,13 @@ def _components(wjobs: list[Arrival], elig) -> list[list[Arrival]]:
         return i
 
     first_of: dict[str, int] = {}
-    for i, a in enumerate(wjobs):
-        for r, _nb in elig[a.exam.id]:
+    for i, job in enumerate(jobs):
+        for r, _first, _ivs in job[4]:
             j = first_of.setdefault(r, i)
             parent[find(i)] = find(j)
-    groups: dict[int, list[Arrival]] = {}
-    for i, a in enumerate(wjobs):
-        groups.setdefault(find(i), []).append(a)
+    groups: dict[int, list[tuple]] = {}
+    for i, job in enumerate(jobs):
+        groups.setdefault(find(i), []).append(job)
     return list(groups.values())
 
 
@@ -212,21 +211,39 @@ def _greedy(jobs: list[tuple]) -> dict[str, tuple[str, int]] | None:
     return out
 
 
+def _clip(jobs: list[tuple], greedy: dict[str, tuple[str, int]] | None) -> list[tuple]:
+    """Restrict each exam's start to [lo, lo + slack] and drop the readers with no rota there.
+
+    In an optimal schedule every start s_j >= lo_j and sum(s_j - lo_j) <= the greedy's, so no
+    exam starts later than lo_j + slack: the restricted problem keeps every optimal schedule,
+    hence the same optimum (and bound), with far smaller domains and fewer readers per exam.
+    """
+    if greedy is None:
+        return jobs
+    slack = sum(greedy[j[0]][1] - j[3] for j in jobs)
+    out = []
+    for ex_id, rel, dur, lo, cands in jobs:
+        hi = lo + slack
+        kept = []
+        for r, first, ivs in cands:
+            clipped = [(a, min(b, hi)) for a, b in ivs if a <= hi]
+            if clipped:
+                kept.append((r, first, clipped))
+        out.append((ex_id, rel, dur, lo, kept))
+    return out
+
+
 def _solve_window(
     wjobs: list[Arrival], elig, avail, earliest, time_limit_s, workers, cp_model
-) -> tuple[float, float, int, dict[str, float]]:
+) -> list[tuple[float, float, int, dict[str, float]]]:
+    """(bound, per-exam bound, proven optimal, schedule) for each independent group."""
     base = min(a.exam.ready_at for a in wjobs).replace(microsecond=0)
     horizon_dt = dt.timedelta(days=3)
 
     def sec(x: dt.datetime) -> int:
         return math.floor((x - base).total_seconds())
 
-    model = cp_model.CpModel()
-    per_reader: dict[str, list] = {}
-    starts = []
     jobs: list[tuple] = []
-    trivial = 0.0
-    const = 0  # sum of (duration - release) in seconds
     for a in wjobs:
         ex = a.exam
         rel = sec(ex.ready_at)
@@ -249,31 +266,58 @@ def _solve_window(
             # nobody may ever read it within the horizon: it contributes no bound
             continue
         lo = min(c[1] for c in cands)
-        trivial += (lo - rel + dur) / 60.0
-        const += dur - rel
         jobs.append((ex.id, rel, dur, lo, cands))
-    if not jobs:
-        return 0.0, 0.0, 1, {}
+    # clip on the whole window first (valid for the window's optimum), so that readers far
+    # from every exam's possible start no longer join unrelated groups; then per group
+    jobs = _clip(jobs, _greedy(jobs))
+    return [_bound_group(group, time_limit_s, workers, cp_model) for group in _components(jobs)]
+
+
+_SPLIT_MIN = 8  # smaller groups not proven optimal keep CP-SAT's bound
+
+
+def _bound_group(jobs: list[tuple], time_limit_s, workers, cp_model, depth: int = 0):
+    """Solve a group; when CP-SAT cannot prove it, also bound its two halves (by ready time)
+    separately and keep the larger bound.
+
+    Any partition of the exams is a relaxation (a schedule of the whole group, restricted to
+    one part, is a schedule of that part), so the sum of the parts' bounds is a valid bound
+    too; small parts are proven optimal, which recovers most of the queueing that CP-SAT's
+    bound on the whole group misses.
+    """
+    lb, trivial, optimal, sched = _solve_group(
+        _clip(jobs, _greedy(jobs)), time_limit_s, workers, cp_model
+    )
+    if optimal or len(jobs) < _SPLIT_MIN or depth >= 3:
+        return lb, trivial, optimal, sched
+    ordered = sorted(jobs, key=lambda j: (j[1], j[0]))
+    half = len(ordered) // 2
+    parts = [
+        _bound_group(part, time_limit_s, workers, cp_model, depth + 1)
+        for part in (ordered[:half], ordered[half:])
+    ]
+    return max(lb, sum(p[0] for p in parts)), trivial, 0, sched
+
+
+def _solve_group(jobs: list[tuple], time_limit_s, workers, cp_model):
+    trivial = sum((lo - rel + dur) / 60.0 for _id, rel, dur, lo, _c in jobs)
+    const = sum(dur - rel for _id, rel, dur, _lo, _c in jobs)  # seconds
     greedy = _greedy(jobs)
-    # In an optimal schedule every start s_j >= lo_j and sum(s_j) <= the greedy sum, so no
-    # exam starts later than lo_j + slack: clipping the domains keeps every optimal schedule
-    # (the optimum, hence the bound, is unchanged) and makes the model far smaller.
-    slack = sum(greedy[j[0]][1] - j[3] for j in jobs) if greedy else 10**9
+    model = cp_model.CpModel()
+    per_reader: dict[str, list] = {}
+    starts = []
     for ex_id, rel, dur, lo, cands in jobs:
-        hi = lo + slack
+        hi = max(b for _r, _f, ivs in cands for _a, b in ivs)
         s = model.NewIntVar(lo, hi, f"s_{ex_id}")
         if greedy:
             model.AddHint(s, greedy[ex_id][1])
         starts.append((ex_id, s, rel, dur))
         lits = []
         for r, _first, ivs in cands:
-            clipped = [(a, min(b, hi)) for a, b in ivs if a <= hi]
-            if not clipped:
-                continue
             x = model.NewBoolVar(f"x_{ex_id}_{r}")
             if greedy:
                 model.AddHint(x, greedy[ex_id][0] == r)
-            flat = [v for lo_hi in clipped for v in lo_hi]
+            flat = [v for lo_hi in ivs for v in lo_hi]
             model.AddLinearExpressionInDomain(
                 s, cp_model.Domain.FromFlatIntervals(flat)
             ).OnlyEnforceIf(x)
@@ -285,6 +329,12 @@ def _solve_window(
     for ivs in per_reader.values():
         if len(ivs) > 1:
             model.AddNoOverlap(ivs)
+    # redundant: no more exams in progress at once than readers in the group (helps the bound)
+    model.AddCumulative(
+        [model.NewFixedSizeIntervalVar(s, dur, f"c_{ex_id}") for ex_id, s, _rel, dur in starts],
+        [1] * len(starts),
+        len(per_reader),
+    )
     if greedy:
         model.Add(sum(s for _id, s, _r, _d in starts) <= sum(g[1] for g in greedy.values()))
     model.Minimize(sum(s for _id, s, _r, _d in starts))
