@@ -17,10 +17,20 @@ constraints and drops others — a relaxation:
 - the exams are cut into windows by ready time and each window is solved alone with all
   readers free: removing exams is a relaxation, so each window's optimum is at most what any
   full schedule spends on that window's exams, and the sum over windows is a lower bound.
-Each window is a CP-SAT model (optional intervals per eligible reader, one ``NoOverlap`` per
-reader, start domains restricted to the reader's rota) minimising the sum of start times; the
-window contributes max(CP-SAT's proven objective bound, the per-exam bound "earliest moment an
-eligible reader is available + reading time"), both valid when the time limit stops the search.
+Each window is made smaller without changing its optimum, then solved exactly where CP-SAT can:
+- a greedy schedule (earliest start, by ready time) is feasible, so an optimal schedule has a
+  total wait no larger than the greedy's: no exam starts later than its earliest possible
+  start + that total (``_clip``); readers with no rota in that range are dropped;
+- exams that share no remaining reader are independent groups (``_components``): the window's
+  optimum is the sum of the groups' optima;
+- each group is a CP-SAT model (optional intervals per reader, one ``NoOverlap`` per reader,
+  start domains restricted to the reader's rota, a redundant cumulative of capacity the number
+  of readers, the greedy as a hint) minimising the sum of start times; it contributes
+  max(CP-SAT's proven objective bound, the per-exam bound "earliest moment an eligible reader
+  is available + reading time"), both valid when the time limit stops the search;
+- a group CP-SAT cannot prove is also cut in two halves by ready time, each bounded the same
+  way (any partition of the exams is a relaxation); the larger of the two bounds is kept.
+``tests/engine/simulation/test_offline_bound.py`` checks the bound against brute force.
 The best schedule found is kept too (``offline_turnarounds``), to show an offline assignment.
 """
 
