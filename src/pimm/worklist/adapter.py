@@ -63,15 +63,22 @@ def routing_config() -> RoutingConfig:
 
 
 def readers() -> list[Reader]:
+    """Active practitioners as engine readers (plain values: no model instances, as this runs
+    on every routing call)."""
+    qs = registry.active_practitioners()
+    sites: dict[int, set[str]] = {}
+    for pk, site_id in qs.values_list("pk", "sites"):
+        if site_id is not None:
+            sites.setdefault(pk, set()).add(str(site_id))
     return [
         Reader(
-            id=str(p.pk),
-            member=str(p.member_id),
-            competences=frozenset(p.competences or ()),
-            sites=frozenset(str(s.pk) for s in p.sites.all()),
+            id=str(pk),
+            member=str(member_id),
+            competences=frozenset(competences or ()),
+            sites=frozenset(sites.get(pk, ())),
             cap_units=CAP_UNITS,
         )
-        for p in registry.active_practitioners()
+        for pk, member_id, competences in qs.values_list("pk", "member_id", "competences")
     ]
 
 
