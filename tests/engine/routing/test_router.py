@@ -317,3 +317,38 @@ def test_grouping_holds_for_routine_work_even_when_the_holder_is_reading():
     router.on_open("E1", first.reader_id, T0, state)
     second = router.route(e2, e2.ready_at, state)
     assert (second.reader_id, second.rule) == (first.reader_id, "patient_grouping")
+
+
+def test_a_reading_that_overran_its_estimate_still_counts_as_busy():
+    readers = [reader("A")]
+    state, router = setup(readers, {"A": DUTY})
+    router.route(exam("E0", units=1.0), T0, state)  # estimated 10 min
+    router.on_open("E0", "A", T0, state)
+    late = T0 + dt.timedelta(minutes=30)
+    e1 = exam("E1", units=1.0, at=late)
+    # 30 min into a 10 min estimate: still expected busy for a quarter of the estimate
+    assert state.estimate_finish("A", e1, late) == late + dt.timedelta(minutes=2.5 + 10)
+    zero = RoutingConfig(overrun_floor=0.0)
+    state0, router0 = setup(readers, {"A": DUTY}, zero)
+    router0.route(exam("E0", units=1.0), T0, state0)
+    router0.on_open("E0", "A", T0, state0)
+    assert state0.estimate_finish("A", e1, late) == late + dt.timedelta(minutes=10)
+
+
+def test_reader_freed_with_only_routine_work_takes_a_waiting_emergency_first():
+    readers = [reader("B"), reader("C")]
+    avail = {"B": PRESENT, "C": PRESENT}
+    state, router = setup(readers, avail)
+    for eid, rid, units in (("R1", "B", 1.0), ("R3", "C", 2.0)):
+        router.route(exam(eid, prio=Priority.OUTPATIENT, units=units, patient=rid), T0, state)
+        assert state.holder[eid] == rid
+        router.on_open(eid, rid, T0, state)
+    router.route(exam("R4", prio=Priority.OUTPATIENT, patient="C"), T0, state)  # grouped
+    assert state.holder["R4"] == "C"
+    e1 = exam("E1", at=T0 + dt.timedelta(minutes=1))
+    router.route(e1, e1.ready_at, state)
+    assert state.holder["E1"] == "B"  # B's reading is expected to end first
+    # C signs early: only routine work left in their queue, they take E1 from busy B
+    out = router.on_sign("R3", "C", T0 + dt.timedelta(minutes=3), state)
+    assert [(d.exam_id, d.rule, d.reader_id) for d in out] == [("E1", "idle_rebalance", "C")]
+    assert router.next_exam("C", state) == "E1"

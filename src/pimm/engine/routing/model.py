@@ -130,6 +130,9 @@ class Availability:
 class RoutingConfig:
     levels: ServiceLevels = field(default_factory=ServiceLevels)
     minutes_per_unit: float = 10.0
+    # a reading that overran its estimate is expected to need this share of it more (see
+    # ``RoutingState._reading_ends``); 0 would treat an overrunning reader as free now
+    overrun_floor: float = 0.25
     # members whose exams go to their own radiologists first, then to the pool
     own_first_members: frozenset[str] = frozenset()
     # a specialised exam of an emergency class may fall back to this competence when no

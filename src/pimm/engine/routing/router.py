@@ -25,8 +25,10 @@ Rules of ``Router.route`` in order:
    readers kept only if one of them meets the deadline; on ties a reader not reading now
    (an estimate can be overrun), on duty, on the site; other classes: the lightest queue;
    ties by the work already given to the reader (equity), then by id (deterministic).
-An idle reader takes an unopened emergency from another queue when they would sign it no
-later (``steal_gain``): late binding, so a wrong reading-time estimate costs little.
+A reader who frees up with no emergency of their own waiting (their queue empty or holding
+routine work only) takes an unopened emergency from a busier queue when they would sign it no
+later (``steal_gain``): late binding, so a wrong reading-time estimate costs little. A reading
+that overran its estimate still counts as busy for ``overrun_floor`` of it (``state``).
 Timers: re-route an exam not opened within ``open_delays[class]`` if another reader would sign
 it at least ``min_gain`` sooner; at ``risk_fraction`` of the target, an unopened exam expected
 late is moved to a reader who meets the deadline or escalated.
@@ -424,7 +426,10 @@ class Router(BasePolicy):
 
     def _pull(self, reader_id: str, now: dt.datetime, state: RoutingState) -> list[Decision]:
         out = super()._pull(reader_id, now, state)
-        if reader_id in state.available and not state.queues[reader_id]:
+        if reader_id in state.available and not any(
+            e in state.opened or state.exams[e].priority.is_emergency
+            for e in state.queues[reader_id]
+        ):
             out += self._steal(reader_id, now, state)
         return out
 
