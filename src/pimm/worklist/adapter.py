@@ -62,10 +62,12 @@ def routing_config() -> RoutingConfig:
     return RoutingConfig(levels=service_levels(), own_first_members=own)
 
 
-def readers() -> list[Reader]:
-    """Active practitioners as engine readers (plain values: no model instances, as this runs
-    on every routing call)."""
+def readers(ids: set[str] | None = None) -> list[Reader]:
+    """Active practitioners (those of ``ids`` when given) as engine readers, from plain values:
+    no model instances, as this runs on every routing call."""
     qs = registry.active_practitioners()
+    if ids is not None:
+        qs = qs.filter(pk__in=sorted(int(i) for i in ids))
     sites: dict[int, set[str]] = {}
     for pk, site_id in qs.values_list("pk", "sites"):
         if site_id is not None:
@@ -98,13 +100,15 @@ def availability_entries(start: dt.datetime, end: dt.datetime) -> list[RotaEntry
                 site,
             )
         )
-    rows = w.ReaderPresence.objects.filter(start__lt=end, end__gt=start).order_by("start", "pk")
-    for row in rows:
-        kind = AvailabilityKind.DUTY if row.on_duty else AvailabilityKind.PRESENT
-        site = str(row.site_id) if row.site_id else None
-        out.append(
-            RotaEntry(str(row.practitioner_id), naive(row.start), naive(row.end), kind, site)
-        )
+    rows = (
+        w.ReaderPresence.objects.filter(start__lt=end, end__gt=start)
+        .order_by("start", "pk")
+        .values_list("practitioner_id", "site_id", "start", "end", "on_duty")
+    )
+    for practitioner_id, site_id, row_start, row_end, on_duty in rows:
+        kind = AvailabilityKind.DUTY if on_duty else AvailabilityKind.PRESENT
+        site = str(site_id) if site_id else None
+        out.append(RotaEntry(str(practitioner_id), naive(row_start), naive(row_end), kind, site))
     return out
 
 
@@ -143,18 +147,21 @@ class Routing:
         self.now = now
         self.t = naive(now)
         self.policy = Router()
-        self.state = RoutingState(readers(), routing_config())
-        self.versions: dict[str, int] = {}
-        self.available = {r: av for r, av in duty_source(now).items() if r in self.state.readers}
-        for r, av in self.available.items():
-            self.state.set_availability(r, av)
-        levels = self.state.config.levels
-        self.off_holders: list[str] = []
-        held = (
+        available = duty_source(now)
+        held = list(
             w.Assignment.objects.filter(ended_at__isnull=True, exam__status=w.Exam.Status.ASSIGNED)
             .select_related("exam__patient", "exam__priority")
             .order_by("assigned_at", "pk")
         )
+        # only readers who may read now or hold an exam matter to this decision
+        wanted = set(available) | {str(a.reader_id) for a in held}
+        self.state = RoutingState(readers(wanted), routing_config())
+        self.versions: dict[str, int] = {}
+        self.available = {r: av for r, av in available.items() if r in self.state.readers}
+        for r, av in self.available.items():
+            self.state.set_availability(r, av)
+        levels = self.state.config.levels
+        self.off_holders: list[str] = []
         for a in held:
             reader = str(a.reader_id)
             if reader not in self.state.readers:
