@@ -169,3 +169,13 @@ def test_presence_created_in_the_plan_is_used_by_the_router(world, make_reader, 
     exam = make_exam(world.site_a, "inpatient")
     d = services.exam_route(exam_id=exam.pk, now=T0)
     assert d.reader_id == str(reader.pk)
+
+
+def test_menu_shows_the_presence_plan_to_who_may_use_it(client_for):
+    for persona, shown in (("coordinator", True), ("manager_a", True), ("secretary_a", False)):
+        page = client_for(persona).get("/lecture/examens/").content.decode()
+        assert ('href="/lecture/reglages/presences/"' in page) is shown, persona
+    coordinator = client_for("coordinator").get("/lecture/reglages/presences/").content.decode()
+    manager = client_for("manager_a").get("/lecture/reglages/presences/").content.decode()
+    assert 'href="/lecture/reglages/classes/"' in coordinator
+    assert 'href="/lecture/reglages/classes/"' not in manager

@@ -148,8 +148,6 @@ def nav_items(user) -> list[tuple[str, str]]:
         items.append((_("Examens"), reverse("worklist:exam_list")))
     if can_see_coordination(user):
         items.append((_("Coordination lecture"), reverse("worklist:coordination")))
-    if can_configure(user):
-        items.append((_("Classes de priorité"), reverse("worklist:classes")))
-    if can_manage_presences(user):
+    if can_manage_presences(user):  # the priority classes are linked from that page
         items.append((_("Plan de présence"), reverse("worklist:presences")))
     return items

@@ -274,7 +274,11 @@ def presences(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     qs = access.presences_for(request.user).order_by("-start", "pk")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "worklist/presences.html", {"page": page})
+    return render(
+        request,
+        "worklist/presences.html",
+        {"page": page, "can_configure": access.can_configure(request.user)},
+    )
 
 
 def _presence_save(request, presence=None) -> HttpResponse:
