@@ -1,5 +1,7 @@
 import datetime as dt
 
+import pytest
+
 from pimm.engine.routing import (
     Availability,
     AvailabilityKind,
@@ -335,20 +337,29 @@ def test_a_reading_that_overran_its_estimate_still_counts_as_busy():
     assert state0.estimate_finish("A", e1, late) == late + dt.timedelta(minutes=10)
 
 
-def test_reader_freed_with_only_routine_work_takes_a_waiting_emergency_first():
-    readers = [reader("B"), reader("C")]
+@pytest.mark.parametrize("cap", [6.0, 1.0])
+def test_reader_freed_with_only_routine_work_takes_a_waiting_emergency_first(cap):
+    readers = [reader("B"), reader("C", cap=cap)]
     avail = {"B": PRESENT, "C": PRESENT}
     state, router = setup(readers, avail)
+    made = []
     for eid, rid, units in (("R1", "B", 1.0), ("R3", "C", 2.0)):
-        router.route(exam(eid, prio=Priority.OUTPATIENT, units=units, patient=rid), T0, state)
+        made.append(exam(eid, prio=Priority.OUTPATIENT, units=units, patient=rid))
+        router.route(made[-1], T0, state)
         assert state.holder[eid] == rid
         router.on_open(eid, rid, T0, state)
-    router.route(exam("R4", prio=Priority.OUTPATIENT, patient="C"), T0, state)  # grouped
+    made.append(exam("R4", prio=Priority.OUTPATIENT, patient="C"))
+    router.route(made[-1], T0, state)  # grouped with R3
     assert state.holder["R4"] == "C"
     e1 = exam("E1", at=T0 + dt.timedelta(minutes=1))
+    made.append(e1)
     router.route(e1, e1.ready_at, state)
     assert state.holder["E1"] == "B"  # B's reading is expected to end first
     # C signs early: only routine work left in their queue, they take E1 from busy B
     out = router.on_sign("R3", "C", T0 + dt.timedelta(minutes=3), state)
+    if cap < 2.0:  # C's routine work fills their cap: the emergency stays with B
+        assert out == [] and state.holder["E1"] == "B"
+        return
     assert [(d.exam_id, d.rule, d.reader_id) for d in out] == [("E1", "idle_rebalance", "C")]
     assert router.next_exam("C", state) == "E1"
+    assert_checker_clean(state, readers, avail, made)

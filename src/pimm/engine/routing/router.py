@@ -464,6 +464,9 @@ class Router(BasePolicy):
         group = self._movable_group(exam, state)
         if group is None or not all(self._eligible(reader_id, g, state)[0] for g in group):
             return []
+        first = min(group, key=queue_key)  # the later ones join the patient: no cap for them
+        if not (first.critical or state.under_cap(reader_id, first)):
+            return []  # the reader holds routine work up to their cap
         holder = state.holder[exam.id]
         batch = state.new_batch()
         out = []
