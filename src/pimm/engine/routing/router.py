@@ -9,7 +9,7 @@ Rules of ``Router.route`` in order:
    for an emergency class the grouping yields when the holder is busy reading another exam
    and another reader would sign this one earlier (``grouping_yields``): reading is not
    preempted, so a second exam arriving minutes after the first otherwise waits a whole
-   reading (this was 40 % of the emergencies' waiting in the simulated month);
+   reading (40 % of the emergencies' waiting in a simulated week of the demo, before);
 2. candidates: readers available now with the competence and a privilege on the exam's site,
    found through an index (competence, site) -> readers; for an emergency class with no
    specialist available, readers of the fallback competence (e.g. general for neuro);
