@@ -363,3 +363,20 @@ def test_reader_freed_with_only_routine_work_takes_a_waiting_emergency_first(cap
     assert [(d.exam_id, d.rule, d.reader_id) for d in out] == [("E1", "idle_rebalance", "C")]
     assert router.next_exam("C", state) == "E1"
     assert_checker_clean(state, readers, avail, made)
+
+
+def test_a_lone_idle_duty_reader_keeps_inpatient_work_until_its_deadline_nears():
+    readers = [reader("D"), reader("E")]
+    state, router = setup(readers, {"D": DUTY})
+    far = exam("I1", prio=Priority.INPATIENT)  # 24 h target
+    d = router.route(far, T0, state)
+    assert (d.kind, d.reader_id) == (DecisionKind.HOLD, None)
+    # a second idle duty reader arrives: one of them may take it, the other stays free
+    out = router.set_availability("E", DUTY, T0 + dt.timedelta(minutes=5), state)
+    assert [x.exam_id for x in out] == ["I1"]
+    state2, router2 = setup(readers, {"D": DUTY})
+    router2.route(exam("I2", prio=Priority.INPATIENT), T0, state2)
+    # the deadline-risk timer (60 % of 24 h) places it with the lone duty reader
+    out = router2.tick(T0 + dt.timedelta(hours=15), state2)
+    assert [(x.exam_id, x.kind, x.reader_id) for x in out] == [("I2", DecisionKind.ASSIGN, "D")]
+    assert "I2" not in state2.escalated

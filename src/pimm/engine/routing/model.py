@@ -151,8 +151,11 @@ class RoutingConfig:
     )
     # duty readers take non-emergency work only when idle and no present reader can read it
     # (without it, 5 % of inpatients miss 24 h at weekends; with it, emergencies wait behind
-    # some routine reads: about 1 % on the mean emergency turnaround of the simulated month)
+    # routine reads that cannot be interrupted)
     duty_backfill: frozenset[Priority] = frozenset({Priority.INPATIENT})
+    # ... and only while another duty reader stays idle for emergencies, or once the deadline
+    # is this close (the deadline-risk timer, at 60 % of a 24 h target, comes after it)
+    duty_backfill_urgent: dt.timedelta = dt.timedelta(hours=10)
     # re-route after an open delay only if the new reader is expected to finish this much sooner
     min_gain: dt.timedelta = dt.timedelta(minutes=5)
     # an idle reader takes an unopened emergency from another queue when they would sign it

@@ -17,7 +17,9 @@ Rules of ``Router.route`` in order:
    emergency is escalated at once, other classes by the deadline-risk timer;
 3. emergencies may go to anyone available (on duty preferred on ties); other classes go to
    readers present, and to an idle reader on duty only for ``duty_backfill`` classes when
-   nobody present can read it;
+   nobody present can read it, and only while another duty reader stays idle for the next
+   emergency or once the deadline is within ``duty_backfill_urgent`` (a waiting exam whose
+   deadline is at risk is placed with anyone who may take it before being escalated);
 4. the member's rule: its own radiologists first, then the pool;
 5. the queue cap (work units assigned and not signed), ignored by critical/stroke exams;
    everyone at the cap -> HOLD in the shared queue, pulled when a reader frees capacity;
@@ -346,7 +348,10 @@ class Router(BasePolicy):
         elif present:
             tiers = [present]
         elif exam.priority in state.config.duty_backfill:
-            tiers = [[r for r in duty if not state.queues[r]]]
+            idle = [r for r in duty if not state.queues[r]]
+            # keep a duty reader free for the next emergency unless the deadline nears
+            urgent = exam.deadline - now <= state.config.duty_backfill_urgent
+            tiers = [idle] if len(idle) >= 2 or urgent else []
         else:
             tiers = []
         own_first = exam.member in state.config.own_first_members
@@ -561,6 +566,11 @@ class Router(BasePolicy):
             )
             reader_id = holder
         else:
+            # waiting in the shared queue: place it now if anyone may take it (e.g. a duty
+            # reader who keeps non-urgent work for when the deadline nears)
+            placed = self._place(exam, now, state, DecisionKind.ASSIGN, None, state.new_batch())
+            if placed.reader_id is not None:
+                return [placed]
             reason = (
                 f"Échéance menacée ({exam.priority.label_fr}, avant {exam.deadline:%H:%M}) : "
                 f"examen en attente, aucun lecteur disponible"
