@@ -48,6 +48,7 @@ FAMILY = [
 GIVEN = ["Marie", "Jean", "Pierre", "Camille", "Louise", "Lucas", "Emma", "Hugo", "Chloé", "Paul"]
 DEMO_READER = "radiologue"
 WINDOW = dt.timedelta(hours=6)  # exams written: those ready in the last hours before the cut
+NEAR = dt.timedelta(hours=2)  # the cut is looked for this close to the wall clock
 
 
 def _identity(rng: random.Random) -> dict:
@@ -79,6 +80,26 @@ def _minus(spans: list[tuple], holes: list[tuple]) -> list[tuple]:
     return spans
 
 
+def _cut_step(sc: Scenario, reader_code: str | None, local_now: dt.datetime) -> int:
+    sim = Simulation(sc, Router())
+    best: dict[int, tuple] = {}  # exams held (capped at 2) -> (distance to now, step index)
+    i = -1
+    while (step := sim.step()) is not None and step.at <= sc.end:
+        i += 1
+        held = min(2, len(sim.state.queues.get(reader_code, ()))) if reader_code else 2
+        if held == 0 and step.at > local_now:
+            continue
+        if held > 0 and abs(step.at - local_now) > NEAR:
+            held = 0  # too far from the wall clock: the day would no longer look like now
+        key = (abs((step.at - local_now).total_seconds()), i)
+        if held not in best or key < best[held]:
+            best[held] = key
+    for held in (2, 1, 0):
+        if held in best:
+            return best[held][1]
+    return max(i, 0)
+
+
 def _plan_and_rota(
     d, start: dt.date, reader_pk: dict[str, int], sites: dict, extra: list[RotaEntry]
 ) -> Scenario:
@@ -95,7 +116,8 @@ def _plan_and_rota(
         if e.reader_id not in reader_pk:
             continue
         spans = [(e.start, e.end)]
-        if e.kind == AvailabilityKind.DUTY:  # the published rota says who is on duty then
+        if e.kind == AvailabilityKind.DUTY and e not in extra:
+            # the published rota says who holds the on-call lines then
             published = oncall.on_duty_between(
                 start=adapter.aware(e.start), end=adapter.aware(e.end)
             )
@@ -153,24 +175,21 @@ def _load(d, now: dt.datetime | None) -> int:
         site_code = first_site.code if first_site else None
     day0 = dt.datetime.combine(local_now.date(), dt.time(0))
     extra = []
-    if reader_code and site_code:  # the demo login is present all day
+    if reader_code and site_code:  # the demo login reads all day (on duty: emergencies first)
         extra.append(
             RotaEntry(
-                reader_code, day0, day0 + dt.timedelta(days=2), AvailabilityKind.PRESENT, site_code
+                reader_code, day0, day0 + dt.timedelta(days=2), AvailabilityKind.DUTY, site_code
             )
         )
     sc = _plan_and_rota(d, local_now.date(), reader_pk, sites, extra)
+    # the day is cut at the step nearest the wall clock's time of day (within ``NEAR``) where
+    # the demo reader holds two exams (else one, else the wall clock itself), then replayed up
+    # to there: the simulation is deterministic
+    cut = _cut_step(sc, reader_code, local_now)
     sim = Simulation(sc, Router())
-    # play until the wall clock's time of day, then on until the demo reader holds two exams
     steps = []
-    while (step := sim.step()) is not None:
+    while len(steps) <= cut and (step := sim.step()) is not None:
         steps.append(step)
-        if step.at >= local_now and (
-            reader_code is None or len(sim.state.queues.get(reader_code, ())) >= 2
-        ):
-            break
-        if step.at > sc.end:
-            break
     if not steps:
         return 0
     offset = local_now - steps[-1].at
