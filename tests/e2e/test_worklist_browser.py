@@ -34,3 +34,11 @@ def test_radiologist_signs_and_coordinator_sees_turnaround(page):
     signed = int(table.locator("tr:has(td:text-is('Externe')) td").nth(2).inner_text())
     assert signed >= 1
     shot(page, "lecture-coordination", full_page=True)
+
+    # set-up: the presence plan, reachable from the menu, links to the priority classes
+    page.click("nav.main a:has-text('Plan de présence')")
+    page.locator("h1:has-text('Plan de présence')").wait_for()
+    assert page.locator("a:has-text('Ajouter une présence')").count() == 1
+    shot(page, "lecture-presences")
+    page.click("a:has-text('Classes de priorité et délais cibles')")
+    page.locator("td:text-is('Urgence vitale')").wait_for()
