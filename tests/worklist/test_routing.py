@@ -131,3 +131,35 @@ def test_technologist_moves_exam_until_routed(world, make_reader, make_exam, cla
     with pytest.raises(services.WorklistError):
         services.exam_transition(exam=exam, to=S.SIGNED)
     assert reader.pk
+
+
+def test_signing_pulls_waiting_work_to_the_reader_at_once(world, make_reader, make_exam):
+    a = make_reader(world.member_a, [world.site_a], present_from=T0 - minutes(60))
+    full = make_exam(world.site_a, "inpatient", work_units=6.0)
+    services.exam_route(exam_id=full.pk, now=T0)
+    waiting = make_exam(world.site_a, "inpatient", at=T0 + minutes(1))
+    d = services.exam_route(exam_id=waiting.pk, now=T0 + minutes(1))
+    assert (d.kind, d.rule) == ("hold", "caps_reached")
+    assert reload(waiting).status == S.IMAGES_AVAILABLE
+    services.exam_open(exam=reload(full), reader=a, at=T0 + minutes(2))
+    services.report_save(exam=reload(full), reader=a, text="RAS")
+    services.report_sign(exam=reload(full), reader=a, at=T0 + minutes(20))
+    assert reload(waiting).status == S.IMAGES_AVAILABLE  # signing alone moves nothing
+    assert services.reader_pull(reader=a, now=T0 + minutes(20)) == 1
+    assert (reload(waiting).status, reload(waiting).reader_id) == (S.ASSIGNED, a.pk)
+
+
+def test_published_duty_ending_reroutes_the_queue(world, make_reader, make_exam):
+    from tests.worklist.test_duty_source import MORNING, _rota
+
+    night = make_reader(world.member_a, [world.site_a])
+    _rota(world, night, "published")
+    exam = make_exam(world.site_a, "emergency", at=MORNING - minutes(5))
+    services.exam_route(exam_id=exam.pk, now=MORNING - minutes(5))
+    assert reload(exam).reader_id == night.pk
+    day = make_reader(world.member_a, [world.site_a], present_from=MORNING, duty=True)
+    services.worklist_tick(now=MORNING + minutes(1))  # the night holder's shift is over
+    assert reload(exam).reader_id == day.pk
+    ended = w.Assignment.objects.get(exam=exam, reader=night)
+    assert ended.ended_at == MORNING + minutes(1)
+    assert active(exam).reader_id == day.pk

@@ -193,3 +193,59 @@ def fairness(*, platform_id: int, year: int, until: dt.date | None = None) -> Fa
         max_normalised=max(norm + [1.0]),
         weights=weights,
     )
+
+
+@dataclass(frozen=True)
+class OnDuty:
+    """Who holds an on-call line of a published rota at a given moment (read by the worklist)."""
+
+    practitioner_id: int
+    line_code: str
+    competence: str  # the line's competence ("" = general)
+    site_ids: tuple[int, ...]  # sites the line covers
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    remote_allowed: bool
+    kind: str  # garde (on site) or astreinte (from home)
+
+
+def on_duty_between(
+    *, start: dt.datetime, end: dt.datetime, platform_id: int | None = None
+) -> list[OnDuty]:
+    """Duties of published rotas overlapping [start, end) (drafts and superseded rotas never
+    count), in time order. ``platform_id`` None: every platform."""
+    qs = RotaAssignment.objects.filter(
+        shift__rota__status=Rota.Status.PUBLISHED,
+        shift__starts_at__lt=end,
+        shift__ends_at__gt=start,
+    )
+    if platform_id is not None:
+        qs = qs.filter(shift__rota__platform_id=platform_id)
+    rows = list(
+        qs.select_related("shift__line").order_by("shift__starts_at", "shift__line__code", "pk")
+    )
+    line_sites: dict[int, tuple[int, ...]] = {}
+    for a in rows:
+        line = a.shift.line
+        if line.pk not in line_sites:
+            line_sites[line.pk] = tuple(sorted(line.sites.values_list("pk", flat=True)))
+    return [
+        OnDuty(
+            practitioner_id=a.practitioner_id,
+            line_code=a.shift.line.code,
+            competence=a.shift.line.competence,
+            site_ids=line_sites[a.shift.line_id],
+            starts_at=a.shift.starts_at,
+            ends_at=a.shift.ends_at,
+            remote_allowed=a.shift.line.remote_allowed,
+            kind=a.shift.line.kind,
+        )
+        for a in rows
+    ]
+
+
+def on_duty_at(*, when: dt.datetime, platform_id: int | None = None) -> list[OnDuty]:
+    """Who is on duty at ``when`` according to the published rotas."""
+    return on_duty_between(
+        start=when, end=when + dt.timedelta(microseconds=1), platform_id=platform_id
+    )

@@ -86,6 +86,57 @@ def can_report(user, exam: w.Exam) -> bool:
     return shows_identity(user, exam)
 
 
+CONFIGURERS = frozenset({R.COORDINATOR, R.ADMINISTRATOR})
+
+
+def can_configure(user) -> bool:
+    """Priority classes and targets: coordinator and administrator only."""
+    return role(user) in CONFIGURERS
+
+
+def can_manage_presences(user) -> bool:
+    r = role(user)
+    return r in CONFIGURERS or (r == R.MEMBER_MANAGER and user.member_id is not None)
+
+
+def presences_for(user) -> QuerySet:
+    """Presence rows this user may see and change: all, or their member's radiologists'."""
+    qs = w.ReaderPresence.objects.select_related("practitioner__member", "site")
+    r = role(user)
+    if r in CONFIGURERS:
+        return qs
+    if r == R.MEMBER_MANAGER and user.member_id:
+        return qs.filter(practitioner__member_id=user.member_id)
+    return qs.none()
+
+
+def presence_practitioners(user) -> QuerySet:
+    """Radiologists a user may give a presence to."""
+    qs = registry.active_practitioners()
+    r = role(user)
+    if r in CONFIGURERS:
+        return qs
+    if r == R.MEMBER_MANAGER and user.member_id:
+        return qs.filter(member_id=user.member_id)
+    return qs.none()
+
+
+def get_presence_for_user(user, pk) -> w.ReaderPresence:
+    try:
+        return presences_for(user).get(pk=pk)
+    except (w.ReaderPresence.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def get_priority_class_for_user(user, pk) -> w.PriorityClass:
+    if not can_configure(user):
+        raise Http404
+    try:
+        return w.PriorityClass.objects.select_related("platform").get(pk=pk)
+    except (w.PriorityClass.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
 def nav_items(user) -> list[tuple[str, str]]:
     from django.urls import reverse
     from django.utils.translation import gettext as _
@@ -97,4 +148,6 @@ def nav_items(user) -> list[tuple[str, str]]:
         items.append((_("Examens"), reverse("worklist:exam_list")))
     if can_see_coordination(user):
         items.append((_("Coordination lecture"), reverse("worklist:coordination")))
+    if can_manage_presences(user):  # the priority classes are linked from that page
+        items.append((_("Plan de présence"), reverse("worklist:presences")))
     return items

@@ -5,9 +5,11 @@ assignments not signed, their open times), so any process can route and nothing 
 between requests. Writes go through ``services.decisions_apply``, which claims each exam with a
 conditional UPDATE on ``Exam.routing_version``: a decision taken on stale data loses and is dropped.
 
-Duty source: until the on-call rota app (``oncall``) is on main, who is on duty or present comes
-from ``ReaderPresence`` (filled by the demo or by hand). ``duty_source`` is the one function to
-switch to the published rota when it lands.
+Duty source (``availability_entries``, one place for live routing and for the demo's
+simulation): who is on duty comes from the **published** on-call rota (``oncall`` selectors: a
+draft or superseded rota never counts), and who is present on a site from the presence plan
+(``ReaderPresence``, which may also carry duties outside the PDSES periods, e.g. the weekday
+emergency line). On duty wins over present.
 """
 
 from __future__ import annotations
@@ -23,11 +25,13 @@ from pimm.engine.routing import (
     Exam,
     Priority,
     Reader,
+    RotaEntry,
     Router,
     RoutingConfig,
     RoutingState,
     ServiceLevels,
 )
+from pimm.oncall import selectors as oncall
 from pimm.registry import selectors as registry
 from pimm.worklist import models as w
 
@@ -58,28 +62,65 @@ def routing_config() -> RoutingConfig:
     return RoutingConfig(levels=service_levels(), own_first_members=own)
 
 
-def readers() -> list[Reader]:
+def readers(ids: set[str] | None = None) -> list[Reader]:
+    """Active practitioners (those of ``ids`` when given) as engine readers, from plain values:
+    no model instances, as this runs on every routing call."""
+    qs = registry.active_practitioners()
+    if ids is not None:
+        qs = qs.filter(pk__in=sorted(int(i) for i in ids))
+    sites: dict[int, set[str]] = {}
+    for pk, site_id in qs.values_list("pk", "sites"):
+        if site_id is not None:
+            sites.setdefault(pk, set()).add(str(site_id))
     return [
         Reader(
-            id=str(p.pk),
-            member=str(p.member_id),
-            competences=frozenset(p.competences or ()),
-            sites=frozenset(str(s.pk) for s in p.sites.all()),
+            id=str(pk),
+            member=str(member_id),
+            competences=frozenset(competences or ()),
+            sites=frozenset(sites.get(pk, ())),
             cap_units=CAP_UNITS,
         )
-        for p in registry.active_practitioners()
+        for pk, member_id, competences in qs.values_list("pk", "member_id", "competences")
     ]
 
 
-def duty_source(now: dt.datetime) -> dict[str, Availability]:
-    """Who can read at ``now``: on duty (wins) or present on a site. Reads ``ReaderPresence``."""
-    out: dict[str, Availability] = {}
-    rows = w.ReaderPresence.objects.filter(start__lte=now, end__gt=now).order_by("on_duty", "end")
-    for row in rows:  # duty rows come last and win
-        kind = AvailabilityKind.DUTY if row.on_duty else AvailabilityKind.PRESENT
-        site = str(row.site_id) if row.site_id else None
-        out[str(row.practitioner_id)] = Availability(kind, site, naive(row.end))
+def availability_entries(start: dt.datetime, end: dt.datetime) -> list[RotaEntry]:
+    """Published on-call duties and presence-plan rows overlapping [start, end), as engine
+    ``RotaEntry`` values (local naive times). A duty on a line without remote reading is
+    placed on the line's first site; with remote reading it has no site."""
+    out: list[RotaEntry] = []
+    for d in oncall.on_duty_between(start=start, end=end):
+        site = None if d.remote_allowed or not d.site_ids else str(d.site_ids[0])
+        out.append(
+            RotaEntry(
+                str(d.practitioner_id),
+                naive(d.starts_at),
+                naive(d.ends_at),
+                AvailabilityKind.DUTY,
+                site,
+            )
+        )
+    rows = (
+        w.ReaderPresence.objects.filter(start__lt=end, end__gt=start)
+        .order_by("start", "pk")
+        .values_list("practitioner_id", "site_id", "start", "end", "on_duty")
+    )
+    for practitioner_id, site_id, row_start, row_end, on_duty in rows:
+        kind = AvailabilityKind.DUTY if on_duty else AvailabilityKind.PRESENT
+        site = str(site_id) if site_id else None
+        out.append(RotaEntry(str(practitioner_id), naive(row_start), naive(row_end), kind, site))
     return out
+
+
+def duty_source(now: dt.datetime) -> dict[str, Availability]:
+    """Who can read at ``now``: on duty by the published rota or the presence plan (wins), or
+    present on a site (presence plan)."""
+    out: dict[str, tuple] = {}
+    for e in availability_entries(now, now + dt.timedelta(microseconds=1)):
+        rank = (e.kind == AvailabilityKind.DUTY, e.end)
+        if e.reader_id not in out or rank > out[e.reader_id][0]:
+            out[e.reader_id] = (rank, Availability(e.kind, e.site, e.end))
+    return {r: av for r, (_rank, av) in out.items()}
 
 
 def engine_exam(exam: w.Exam) -> Exam:
@@ -106,18 +147,21 @@ class Routing:
         self.now = now
         self.t = naive(now)
         self.policy = Router()
-        self.state = RoutingState(readers(), routing_config())
-        self.versions: dict[str, int] = {}
-        self.available = {r: av for r, av in duty_source(now).items() if r in self.state.readers}
-        for r, av in self.available.items():
-            self.state.set_availability(r, av)
-        levels = self.state.config.levels
-        self.off_holders: list[str] = []
-        held = (
+        available = duty_source(now)
+        held = list(
             w.Assignment.objects.filter(ended_at__isnull=True, exam__status=w.Exam.Status.ASSIGNED)
             .select_related("exam__patient", "exam__priority")
             .order_by("assigned_at", "pk")
         )
+        # only readers who may read now or hold an exam matter to this decision
+        wanted = set(available) | {str(a.reader_id) for a in held}
+        self.state = RoutingState(readers(wanted), routing_config())
+        self.versions: dict[str, int] = {}
+        self.available = {r: av for r, av in available.items() if r in self.state.readers}
+        for r, av in self.available.items():
+            self.state.set_availability(r, av)
+        levels = self.state.config.levels
+        self.off_holders: list[str] = []
         for a in held:
             reader = str(a.reader_id)
             if reader not in self.state.readers:
@@ -147,6 +191,16 @@ class Routing:
     def route(self, exam: w.Exam) -> Decision:
         self.versions[str(exam.pk)] = exam.routing_version
         return self.policy.route(engine_exam(exam), self.t, self.state)
+
+    def pull(self, reader_id: int, waiting) -> list[Decision]:
+        """The reader signed: the waiting exams enter the state, then the router pulls work
+        to them (the shared queue, or an emergency waiting in a busier queue)."""
+        out = []
+        for exam in waiting:
+            if str(exam.pk) not in self.state.exams:
+                self.versions[str(exam.pk)] = exam.routing_version
+                out.append(self.policy.route(engine_exam(exam), self.t, self.state))
+        return out + self.policy.pull(str(reader_id), self.t, self.state)
 
     def tick(self) -> list[Decision]:
         return self.policy.tick(self.t, self.state)

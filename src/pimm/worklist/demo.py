@@ -3,8 +3,9 @@
 The simulation routes a seeded day of arrivals with the real router; each step (exam ready,
 decision, exam opened, report signed) is written with the worklist services, so the demo and the
 application share one code path. The day is shifted so that it ends *now* at a moment when the
-demo radiologist (login ``radiologue``) has exams in their queue, and the presence plan
-(``ReaderPresence``) is written from the simulated rota so live routing goes on from there.
+demo radiologist (login ``radiologue``) has exams in their queue. Who may read comes from the
+same source as live routing (``adapter.availability_entries``: the published on-call rota, and
+the presence plan written first from the demo's duty plan), so live routing goes on from there.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from django.utils import timezone
 from pimm.engine.routing import AvailabilityKind, Decision, RotaEntry, Router
 from pimm.engine.simulation import Scenario, Simulation
 from pimm.engine.simulation.demo_adapter import scenario_from_demo
+from pimm.oncall import selectors as oncall
 from pimm.registry import models as m
 from pimm.worklist import adapter, services
 from pimm.worklist import models as w
@@ -46,6 +48,7 @@ FAMILY = [
 GIVEN = ["Marie", "Jean", "Pierre", "Camille", "Louise", "Lucas", "Emma", "Hugo", "Chloé", "Paul"]
 DEMO_READER = "radiologue"
 WINDOW = dt.timedelta(hours=6)  # exams written: those ready in the last hours before the cut
+NEAR = dt.timedelta(hours=2)  # the cut is looked for this close to the wall clock
 
 
 def _identity(rng: random.Random) -> dict:
@@ -61,17 +64,86 @@ def _identity(rng: random.Random) -> dict:
     }
 
 
-def _scenario(d, start: dt.date, reader_code: str | None, site_code: str | None) -> Scenario:
+def _minus(spans: list[tuple], holes: list[tuple]) -> list[tuple]:
+    """The parts of ``spans`` outside every hole (half-open intervals)."""
+    for h0, h1 in holes:
+        out = []
+        for a, b in spans:
+            if h1 <= a or b <= h0:
+                out.append((a, b))
+                continue
+            if a < h0:
+                out.append((a, h0))
+            if h1 < b:
+                out.append((h1, b))
+        spans = out
+    return spans
+
+
+def _cut_step(sc: Scenario, reader_code: str | None, local_now: dt.datetime) -> int:
+    sim = Simulation(sc, Router())
+    best: dict[int, tuple] = {}  # exams held (capped at 2) -> (distance to now, step index)
+    i = -1
+    while (step := sim.step()) is not None and step.at <= sc.end:
+        i += 1
+        held = min(2, len(sim.state.queues.get(reader_code, ()))) if reader_code else 2
+        if held == 0 and step.at > local_now:
+            continue
+        if held > 0 and abs(step.at - local_now) > NEAR:
+            held = 0  # too far from the wall clock: the day would no longer look like now
+        key = (abs((step.at - local_now).total_seconds()), i)
+        if held not in best or key < best[held]:
+            best[held] = key
+    for held in (2, 1, 0):
+        if held in best:
+            return best[held][1]
+    return max(i, 0)
+
+
+def _plan_and_rota(
+    d, start: dt.date, reader_pk: dict[str, int], sites: dict, extra: list[RotaEntry]
+) -> Scenario:
+    """Write the day's presence plan, then read who may read back through the live duty source.
+
+    The demo's duty plan gives the presence on site and the duties; a duty is written to the
+    presence plan only where no published on-call rota covers it (the published rota is read
+    by ``adapter.availability_entries``, exactly as live routing reads it).
+    """
     sc = scenario_from_demo(d, days=1, start=start, drain_days=1)
-    rota = list(sc.rota)
-    if reader_code and site_code:  # the demo login is present all day
-        t0 = dt.datetime.combine(start, dt.time(0))
-        rota.append(
-            RotaEntry(
-                reader_code, t0, t0 + dt.timedelta(days=2), AvailabilityKind.PRESENT, site_code
+    code_of = {pk: code for code, pk in reader_pk.items()}
+    site_code = {str(site.pk): code for code, site in sites.items()}
+    for e in [*sc.rota, *extra]:
+        if e.reader_id not in reader_pk:
+            continue
+        spans = [(e.start, e.end)]
+        if e.kind == AvailabilityKind.DUTY and e not in extra:
+            # the published rota says who holds the on-call lines then
+            published = oncall.on_duty_between(
+                start=adapter.aware(e.start), end=adapter.aware(e.end)
             )
+            spans = _minus(
+                spans, [(adapter.naive(p.starts_at), adapter.naive(p.ends_at)) for p in published]
+            )
+        for a, b in spans:
+            w.ReaderPresence.objects.create(
+                practitioner_id=reader_pk[e.reader_id],
+                site=sites.get(e.site) if e.site else None,
+                start=adapter.aware(a),
+                end=adapter.aware(b),
+                on_duty=e.kind == AvailabilityKind.DUTY,
+            )
+    t0 = sc.start - dt.timedelta(days=1)
+    entries = adapter.availability_entries(
+        adapter.aware(t0), adapter.aware(sc.start + dt.timedelta(days=2))
+    )
+    rota = tuple(
+        dataclasses.replace(
+            e, reader_id=code_of[int(e.reader_id)], site=site_code.get(e.site) if e.site else None
         )
-    return dataclasses.replace(sc, rota=tuple(rota))
+        for e in entries
+        if int(e.reader_id) in code_of
+    )
+    return dataclasses.replace(sc, rota=rota)
 
 
 def load_worklist_demo(d, now: dt.datetime | None = None) -> int:
@@ -101,18 +173,23 @@ def _load(d, now: dt.datetime | None) -> int:
     if demo_reader is not None:
         first_site = demo_reader.sites.order_by("pk").first()
         site_code = first_site.code if first_site else None
-    sc = _scenario(d, local_now.date(), reader_code, site_code)
+    day0 = dt.datetime.combine(local_now.date(), dt.time(0))
+    extra = []
+    if reader_code and site_code:  # the demo login reads all day (on duty: emergencies first)
+        extra.append(
+            RotaEntry(
+                reader_code, day0, day0 + dt.timedelta(days=2), AvailabilityKind.DUTY, site_code
+            )
+        )
+    sc = _plan_and_rota(d, local_now.date(), reader_pk, sites, extra)
+    # the day is cut at the step nearest the wall clock's time of day (within ``NEAR``) where
+    # the demo reader holds two exams (else one, else the wall clock itself), then replayed up
+    # to there: the simulation is deterministic
+    cut = _cut_step(sc, reader_code, local_now)
     sim = Simulation(sc, Router())
-    # play until the wall clock's time of day, then on until the demo reader holds two exams
     steps = []
-    while (step := sim.step()) is not None:
+    while len(steps) <= cut and (step := sim.step()) is not None:
         steps.append(step)
-        if step.at >= local_now and (
-            reader_code is None or len(sim.state.queues.get(reader_code, ())) >= 2
-        ):
-            break
-        if step.at > sc.end:
-            break
     if not steps:
         return 0
     offset = local_now - steps[-1].at
@@ -120,16 +197,6 @@ def _load(d, now: dt.datetime | None) -> int:
     def at(t: dt.datetime) -> dt.datetime:
         return adapter.aware(t + offset)
 
-    for e in sc.rota:
-        if e.end + offset <= local_now - dt.timedelta(days=1) or e.reader_id not in reader_pk:
-            continue
-        w.ReaderPresence.objects.create(
-            practitioner_id=reader_pk[e.reader_id],
-            site=sites.get(e.site) if e.site else None,
-            start=at(e.start),
-            end=at(e.end),
-            on_duty=e.kind == AvailabilityKind.DUTY,
-        )
     rng = random.Random(d.seed)
     patients: dict[str, w.Patient] = {}
     exam_pk: dict[str, int] = {}

@@ -103,6 +103,43 @@ def patient_get_or_create(
 
 
 @transaction.atomic
+def priority_class_update(
+    *, pc: w.PriorityClass, label: str, target_minutes: int, open_delay_minutes: int, actor=None
+) -> w.PriorityClass:
+    """Change a class's label, target turnaround and open delay (the router reads them)."""
+    label = (label or "").strip()
+    errors = {}
+    if not label:
+        errors["label"] = _("Le libellé est obligatoire.")
+    if target_minutes is None or target_minutes < 1:
+        errors["target_minutes"] = _("Le délai cible doit être d'au moins une minute.")
+    if open_delay_minutes is None or open_delay_minutes < 1:
+        errors["open_delay_minutes"] = _("Le délai d'ouverture doit être d'au moins une minute.")
+    elif target_minutes and open_delay_minutes >= target_minutes:
+        errors["open_delay_minutes"] = _(
+            "Le délai d'ouverture doit être plus court que le délai cible."
+        )
+    if errors:
+        raise WorklistError(errors)
+    pc = w.PriorityClass.objects.select_for_update().get(pk=pc.pk)
+    pc.label, pc.target_minutes, pc.open_delay_minutes = label, target_minutes, open_delay_minutes
+    _save(pc, actor)
+    return pc
+
+
+def _presence_check(practitioner: Practitioner, site: Site | None, start, end) -> None:
+    errors = {}
+    if start is None or end is None or end <= start:
+        errors["end"] = _("La fin doit suivre le début.")
+    elif end - start > dt.timedelta(days=7):
+        errors["end"] = _("Une présence dure au plus sept jours : saisissez-en plusieurs.")
+    if site is not None and not practitioner.sites.filter(pk=site.pk).exists():
+        errors["site"] = _("Ce radiologue n'a pas de privilèges sur ce site.")
+    if errors:
+        raise WorklistError(errors)
+
+
+@transaction.atomic
 def presence_create(
     *,
     practitioner: Practitioner,
@@ -112,8 +149,7 @@ def presence_create(
     site: Site | None = None,
     actor=None,
 ) -> w.ReaderPresence:
-    if end <= start:
-        raise WorklistError({"end": _("La fin doit suivre le début.")})
+    _presence_check(practitioner, site, start, end)
     return _create(
         w.ReaderPresence,
         actor,
@@ -123,6 +159,32 @@ def presence_create(
         end=end,
         on_duty=on_duty,
     )
+
+
+@transaction.atomic
+def presence_update(
+    *,
+    presence: w.ReaderPresence,
+    practitioner: Practitioner,
+    start: dt.datetime,
+    end: dt.datetime,
+    on_duty: bool = False,
+    site: Site | None = None,
+    actor=None,
+) -> w.ReaderPresence:
+    _presence_check(practitioner, site, start, end)
+    presence = w.ReaderPresence.objects.select_for_update().get(pk=presence.pk)
+    presence.practitioner, presence.site = practitioner, site
+    presence.start, presence.end, presence.on_duty = start, end, on_duty
+    _save(presence, actor)
+    return presence
+
+
+@transaction.atomic
+def presence_delete(*, presence: w.ReaderPresence, actor=None) -> None:
+    """Delete a presence; exams it made readable are re-routed by the next tick."""
+    presence._history_user = actor
+    presence.delete()
 
 
 # -- orders and exams ------------------------------------------------------------------------
@@ -365,6 +427,16 @@ def worklist_tick(*, now: dt.datetime | None = None) -> dict[str, int]:
     written = decisions_apply(decisions=decisions, versions=routing.versions, at=now)
     reminders = findings_remind(now=now)
     return {"decisions": len(decisions), "written": written, "reminders": reminders}
+
+
+def reader_pull(*, reader: Practitioner, now: dt.datetime | None = None, actor=None) -> int:
+    """Right after a signature: route what waits and pull work to the reader who is free now,
+    instead of waiting for the next tick. Returns the decisions written."""
+    now = now or timezone.now()
+    routing = adapter.Routing(now)
+    waiting = waiting_exams().filter(ready_at__lte=now)
+    decisions = [*routing.decisions, *routing.pull(reader.pk, waiting)]
+    return decisions_apply(decisions=decisions, versions=routing.versions, at=now, actor=actor)
 
 
 # -- reading ---------------------------------------------------------------------------------

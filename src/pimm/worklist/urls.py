@@ -14,4 +14,10 @@ urlpatterns = [
     path("critiques/<int:pk>/communication/", views.communication_post, name="communication"),
     path("coordination/", views.coordination, name="coordination"),
     path("coordination/live/", views.coordination_live, name="coordination_live"),
+    path("reglages/classes/", views.classes, name="classes"),
+    path("reglages/classes/<int:pk>/", views.class_edit, name="class_edit"),
+    path("reglages/presences/", views.presences, name="presences"),
+    path("reglages/presences/nouvelle/", views.presence_new, name="presence_new"),
+    path("reglages/presences/<int:pk>/", views.presence_edit, name="presence_edit"),
+    path("reglages/presences/<int:pk>/supprimer/", views.presence_delete, name="presence_delete"),
 ]

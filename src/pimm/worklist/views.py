@@ -10,7 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pimm.worklist import access, selectors, services
+from pimm.registry import selectors as registry
+from pimm.worklist import access, forms, selectors, services
 from pimm.worklist import models as w
 
 DEFAULT_PACS_URL = "http://pacs.invalid/viewer?study={study_uid}"
@@ -112,6 +113,7 @@ def report_post(request: HttpRequest, pk: int) -> HttpResponse:
             services.report_save(exam=exam, reader=reader, text=text, actor=request.user)
             if "sign" in request.POST:
                 services.report_sign(exam=exam, reader=reader, actor=request.user)
+                services.reader_pull(reader=reader, actor=request.user)
                 messages.success(request, _("Compte rendu signé."))
                 return redirect("worklist:queue")
             messages.success(request, _("Brouillon enregistré."))
@@ -211,3 +213,116 @@ def _coordination_context() -> dict:
         "loads": selectors.queues_per_reader(),
         "findings": selectors.unacknowledged_findings(),
     }
+
+
+# -- set-up: priority classes and the presence plan ---------------------------------------------
+def _form_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+def classes(request: HttpRequest) -> HttpResponse:
+    if not access.can_configure(request.user):
+        raise PermissionDenied
+    if request.method == "POST":
+        platform = registry.current_platform()
+        if platform is not None:
+            services.priority_classes_ensure(platform=platform, actor=request.user)
+            messages.success(request, _("Classes de priorité complétées."))
+        return redirect("worklist:classes")
+    rows = w.PriorityClass.objects.select_related("platform").order_by("platform__name", "rank")
+    return render(request, "worklist/classes.html", {"rows": rows})
+
+
+@login_required
+def class_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    pc = access.get_priority_class_for_user(request.user, pk)
+    form = forms.PriorityClassForm(
+        request.POST or None, instance=w.PriorityClass.objects.get(pk=pc.pk)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.priority_class_update(
+                pc=pc,
+                label=form.cleaned_data["label"],
+                target_minutes=form.cleaned_data["target_minutes"],
+                open_delay_minutes=form.cleaned_data["open_delay_minutes"],
+                actor=request.user,
+            )
+            messages.success(request, _("Classe de priorité enregistrée."))
+            return redirect("worklist:classes")
+        except ValidationError as exc:
+            _form_errors(form, exc)
+    return render(
+        request,
+        "worklist/setup_form.html",
+        {
+            "form": form,
+            "title": _("Modifier la classe « %s »") % pc.label,
+            "back": "worklist:classes",
+        },
+    )
+
+
+@login_required
+def presences(request: HttpRequest) -> HttpResponse:
+    if not access.can_manage_presences(request.user):
+        raise PermissionDenied
+    qs = access.presences_for(request.user).order_by("-start", "pk")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "worklist/presences.html",
+        {"page": page, "can_configure": access.can_configure(request.user)},
+    )
+
+
+def _presence_save(request, presence=None) -> HttpResponse:
+    # the form works on a copy: the stored row changes only through the service
+    instance = w.ReaderPresence.objects.get(pk=presence.pk) if presence else None
+    form = forms.PresenceForm(request.POST or None, instance=instance, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = {
+            k: form.cleaned_data[k] for k in ("practitioner", "site", "start", "end", "on_duty")
+        }
+        try:
+            if presence is None:
+                services.presence_create(**data, actor=request.user)
+                messages.success(request, _("Présence ajoutée."))
+            else:
+                services.presence_update(presence=presence, **data, actor=request.user)
+                messages.success(request, _("Présence modifiée."))
+            return redirect("worklist:presences")
+        except ValidationError as exc:
+            _form_errors(form, exc)
+    title = _("Modifier la présence") if presence else _("Ajouter une présence")
+    return render(
+        request,
+        "worklist/setup_form.html",
+        {"form": form, "title": title, "back": "worklist:presences", "object": presence},
+    )
+
+
+@login_required
+def presence_new(request: HttpRequest) -> HttpResponse:
+    if not access.can_manage_presences(request.user):
+        raise PermissionDenied
+    return _presence_save(request)
+
+
+@login_required
+def presence_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _presence_save(request, access.get_presence_for_user(request.user, pk))
+
+
+@login_required
+@require_POST
+def presence_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    presence = access.get_presence_for_user(request.user, pk)
+    services.presence_delete(presence=presence, actor=request.user)
+    messages.success(request, _("Présence supprimée."))
+    return redirect("worklist:presences")

@@ -1,5 +1,7 @@
 import datetime as dt
 
+import pytest
+
 from pimm.engine.routing import (
     Availability,
     AvailabilityKind,
@@ -286,3 +288,95 @@ def test_duty_reader_keeps_free_of_scheduled_work_when_someone_is_present():
     state.load["P"] = 3.0
     d = router.route(exam("E1", prio=Priority.INPATIENT), T0, state)
     assert d.reader_id == "P"
+
+
+def test_grouping_yields_for_an_emergency_when_the_holder_is_reading():
+    readers = [reader("A"), reader("B")]
+    avail = {"A": DUTY, "B": DUTY}
+    state, router = setup(readers, avail)
+    e1 = exam("E1", patient="pk-x")
+    e2 = exam("E2", patient="pk-x", at=T0 + dt.timedelta(minutes=2))
+    first = router.route(e1, T0, state)
+    router.on_open("E1", first.reader_id, T0, state)
+    second = router.route(e2, e2.ready_at, state)
+    assert second.reader_id != first.reader_id
+    assert second.rule.startswith("grouping_yield")
+    assert_checker_clean(state, readers, avail, [e1, e2])
+    # the checker still flags a split when the holder is not reading
+    no_yield = RoutingConfig(grouping_yields=False)
+    assert [
+        v.rule for v in check_run([e1, e2], readers, rota_for(avail), state.journal, no_yield)
+    ] == ["patient_grouping"]
+
+
+def test_grouping_holds_for_routine_work_even_when_the_holder_is_reading():
+    readers = [reader("A"), reader("B")]
+    avail = {"A": PRESENT, "B": PRESENT}
+    state, router = setup(readers, avail)
+    e1 = exam("E1", prio=Priority.INPATIENT, patient="pk-x")
+    e2 = exam("E2", prio=Priority.INPATIENT, patient="pk-x", at=T0 + dt.timedelta(minutes=2))
+    first = router.route(e1, T0, state)
+    router.on_open("E1", first.reader_id, T0, state)
+    second = router.route(e2, e2.ready_at, state)
+    assert (second.reader_id, second.rule) == (first.reader_id, "patient_grouping")
+
+
+def test_a_reading_that_overran_its_estimate_still_counts_as_busy():
+    readers = [reader("A")]
+    state, router = setup(readers, {"A": DUTY})
+    router.route(exam("E0", units=1.0), T0, state)  # estimated 10 min
+    router.on_open("E0", "A", T0, state)
+    late = T0 + dt.timedelta(minutes=30)
+    e1 = exam("E1", units=1.0, at=late)
+    # 30 min into a 10 min estimate: still expected busy for a quarter of the estimate
+    assert state.estimate_finish("A", e1, late) == late + dt.timedelta(minutes=2.5 + 10)
+    zero = RoutingConfig(overrun_floor=0.0)
+    state0, router0 = setup(readers, {"A": DUTY}, zero)
+    router0.route(exam("E0", units=1.0), T0, state0)
+    router0.on_open("E0", "A", T0, state0)
+    assert state0.estimate_finish("A", e1, late) == late + dt.timedelta(minutes=10)
+
+
+@pytest.mark.parametrize("cap", [6.0, 1.0])
+def test_reader_freed_with_only_routine_work_takes_a_waiting_emergency_first(cap):
+    readers = [reader("B"), reader("C", cap=cap)]
+    avail = {"B": PRESENT, "C": PRESENT}
+    state, router = setup(readers, avail)
+    made = []
+    for eid, rid, units in (("R1", "B", 1.0), ("R3", "C", 2.0)):
+        made.append(exam(eid, prio=Priority.OUTPATIENT, units=units, patient=rid))
+        router.route(made[-1], T0, state)
+        assert state.holder[eid] == rid
+        router.on_open(eid, rid, T0, state)
+    made.append(exam("R4", prio=Priority.OUTPATIENT, patient="C"))
+    router.route(made[-1], T0, state)  # grouped with R3
+    assert state.holder["R4"] == "C"
+    e1 = exam("E1", at=T0 + dt.timedelta(minutes=1))
+    made.append(e1)
+    router.route(e1, e1.ready_at, state)
+    assert state.holder["E1"] == "B"  # B's reading is expected to end first
+    # C signs early: only routine work left in their queue, they take E1 from busy B
+    out = router.on_sign("R3", "C", T0 + dt.timedelta(minutes=3), state)
+    if cap < 2.0:  # C's routine work fills their cap: the emergency stays with B
+        assert out == [] and state.holder["E1"] == "B"
+        return
+    assert [(d.exam_id, d.rule, d.reader_id) for d in out] == [("E1", "idle_rebalance", "C")]
+    assert router.next_exam("C", state) == "E1"
+    assert_checker_clean(state, readers, avail, made)
+
+
+def test_a_lone_idle_duty_reader_keeps_inpatient_work_until_its_deadline_nears():
+    readers = [reader("D"), reader("E")]
+    state, router = setup(readers, {"D": DUTY})
+    far = exam("I1", prio=Priority.INPATIENT)  # 24 h target
+    d = router.route(far, T0, state)
+    assert (d.kind, d.reader_id) == (DecisionKind.HOLD, None)
+    # a second idle duty reader arrives: one of them may take it, the other stays free
+    out = router.set_availability("E", DUTY, T0 + dt.timedelta(minutes=5), state)
+    assert [x.exam_id for x in out] == ["I1"]
+    state2, router2 = setup(readers, {"D": DUTY})
+    router2.route(exam("I2", prio=Priority.INPATIENT), T0, state2)
+    # the deadline-risk timer (60 % of 24 h) places it with the lone duty reader
+    out = router2.tick(T0 + dt.timedelta(hours=15), state2)
+    assert [(x.exam_id, x.kind, x.reader_id) for x in out] == [("I2", DecisionKind.ASSIGN, "D")]
+    assert "I2" not in state2.escalated

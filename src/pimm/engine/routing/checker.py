@@ -4,7 +4,8 @@ It replays the journal (decisions, opens, signs) against the raw inputs — exam
 rota — without using the router's state or code, and reports every assignment that breaks a
 rule: competence (or the emergency fallback while a specialist was available), privilege on the
 site, duty/presence at that time, the queue cap (except critical/stroke exams and same-patient
-grouping), same-patient grouping, an escalation "no competent reader" while one existed, an exam
+grouping), same-patient grouping (which may yield for an emergency class only while the other
+holder is reading an exam, when ``grouping_yields`` is on), an escalation "no competent reader" while one existed, an exam
 routed before it was ready, and an exam lost (routed but neither signed, held nor assigned).
 """
 
@@ -101,9 +102,11 @@ def check_run(
     routed: set[str] = set()
     waiting: set[str] = set()
     signed: set[str] = set()
+    reading: dict[str, set[str]] = {}  # reader -> exams opened and not signed
 
     def drop(exam_id: str) -> None:
         r = holder.pop(exam_id)
+        reading.get(r, set()).discard(exam_id)
         e = exam_by_id[exam_id]
         load[r] -= e.work_units
         ps = patients[e.patient_key]
@@ -126,6 +129,13 @@ def check_run(
             if holder.get(d.exam_id) != d.reader_id:
                 continue
             for h in patients.get(e.patient_key, {}):
+                if (
+                    e.priority.is_emergency
+                    and config.grouping_yields
+                    and reading.get(h)
+                    and h != d.reader_id
+                ):
+                    continue  # the holder is busy reading: the emergency may go in parallel
                 if h != d.reader_id and eligible(reader_by_id[h], e, d.at):
                     out.append(
                         Violation(
@@ -160,6 +170,8 @@ def check_run(
             if entry.kind == "sign":
                 drop(entry.exam_id)
                 signed.add(entry.exam_id)
+            elif entry.kind == "open":
+                reading.setdefault(entry.reader_id, set()).add(entry.exam_id)
             continue
         d = entry
         if d.at < exam.ready_at:

@@ -130,6 +130,9 @@ class Availability:
 class RoutingConfig:
     levels: ServiceLevels = field(default_factory=ServiceLevels)
     minutes_per_unit: float = 10.0
+    # a reading that overran its estimate is expected to need this share of it more (see
+    # ``RoutingState._reading_ends``); 0 would treat an overrunning reader as free now
+    overrun_floor: float = 0.25
     # members whose exams go to their own radiologists first, then to the pool
     own_first_members: frozenset[str] = frozenset()
     # a specialised exam of an emergency class may fall back to this competence when no
@@ -147,9 +150,20 @@ class RoutingConfig:
         {Priority.LIFE_THREATENING, Priority.EMERGENCY}
     )
     # duty readers take non-emergency work only when idle and no present reader can read it
+    # (without it, 5 % of inpatients miss 24 h at weekends; with it, emergencies wait behind
+    # routine reads that cannot be interrupted)
     duty_backfill: frozenset[Priority] = frozenset({Priority.INPATIENT})
+    # ... and only while another duty reader stays idle for emergencies, or once the deadline
+    # is this close (the deadline-risk timer, at 60 % of a 24 h target, comes after it)
+    duty_backfill_urgent: dt.timedelta = dt.timedelta(hours=10)
     # re-route after an open delay only if the new reader is expected to finish this much sooner
     min_gain: dt.timedelta = dt.timedelta(minutes=5)
+    # an idle reader takes an unopened emergency from another queue when they would sign it
+    # this much sooner (0: as soon as it is not later, i.e. late binding to whoever frees first)
+    steal_gain: dt.timedelta = dt.timedelta(0)
+    # same-patient grouping yields for an emergency class when the holder is reading another
+    # exam and another reader would sign it earlier (two exams read in parallel)
+    grouping_yields: bool = True
     # an emergency may go to a generalist expected up to this much later than a specialist
     specialist_slack: dt.timedelta = dt.timedelta(0)
 

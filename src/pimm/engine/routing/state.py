@@ -89,14 +89,19 @@ class RoutingState:
     def unopened_queue(self, reader_id: str) -> list[Exam]:
         return [self.exams[e] for e in self.queues[reader_id] if e not in self.opened]
 
+    def _reading_ends(self, exam: Exam, opened: dt.datetime, now: dt.datetime) -> dt.datetime:
+        """Expected end of a reading under way: its estimate, and a reading that has already
+        overrun it is still expected to need ``overrun_floor`` of the estimate (reading times
+        are skewed: one that runs long tends to run longer still)."""
+        mean = dt.timedelta(minutes=exam.work_units * self.config.minutes_per_unit)
+        return max(opened + mean, now + mean * self.config.overrun_floor)
+
     def busy_until(self, reader_id: str, now: dt.datetime) -> dt.datetime:
         t = now
-        mpu = self.config.minutes_per_unit
         for e in self.queues[reader_id]:
             opened = self.opened.get(e)
             if opened is not None:
-                end = opened + dt.timedelta(minutes=self.exams[e].work_units * mpu)
-                t = max(t, end)
+                t = max(t, self._reading_ends(self.exams[e], opened, now))
         return t
 
     def estimate_finish(self, reader_id: str, exam: Exam, now: dt.datetime) -> dt.datetime:
@@ -109,7 +114,7 @@ class RoutingState:
             other = self.exams[e]
             opened = self.opened.get(e)
             if opened is not None:
-                t = max(t, opened + dt.timedelta(minutes=other.work_units * mpu))
+                t = max(t, self._reading_ends(other, opened, now))
             elif e != exam.id and queue_key(other) < key:
                 ahead += other.work_units
         return t + dt.timedelta(minutes=ahead * mpu)
@@ -117,6 +122,10 @@ class RoutingState:
     def under_cap(self, reader_id: str, exam: Exam) -> bool:
         load = self.load[reader_id]
         return load <= 0.0 or load + exam.work_units <= self.readers[reader_id].cap_units + 1e-9
+
+    def is_reading(self, reader_id: str) -> bool:
+        """The reader has opened an exam not yet signed (busy: reading is not preempted)."""
+        return any(e in self.opened for e in self.queues[reader_id])
 
     def is_duty(self, reader_id: str) -> bool:
         av = self.available.get(reader_id)

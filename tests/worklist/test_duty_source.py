@@ -1,0 +1,124 @@
+"""Who may read comes from the published on-call rota (oncall) and the presence plan."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from pimm.oncall import selectors as oncall
+from pimm.oncall.models import OnCallLine, Rota, RotaAssignment, RotaShift
+from pimm.worklist import adapter, services
+from pimm.worklist import models as w
+from tests.worklist.conftest import reload
+
+NIGHT = timezone.make_aware(dt.datetime(2030, 1, 14, 18, 30))
+MORNING = NIGHT + dt.timedelta(hours=14)
+S = w.Exam.Status
+
+
+def _rota(world, practitioner, status, remote=True, competence=""):
+    line = OnCallLine.objects.create(
+        platform=world.platform,
+        code=f"T{status[:3]}",
+        name="Garde de test",
+        categories=["weeknight"],
+        remote_allowed=remote,
+        competence=competence,
+    )
+    line.sites.set([world.site_a])
+    rota = Rota.objects.create(
+        platform=world.platform, start=dt.date(2030, 1, 1), end=dt.date(2030, 1, 31), status=status
+    )
+    shift = RotaShift.objects.create(
+        rota=rota,
+        line=line,
+        key=f"{line.code}-2030-01-14",
+        date=dt.date(2030, 1, 14),
+        category="weeknight",
+        starts_at=NIGHT,
+        ends_at=MORNING,
+    )
+    RotaAssignment.objects.create(shift=shift, practitioner=practitioner)
+    return rota
+
+
+def test_published_rota_puts_a_radiologist_on_duty_without_presence_row(
+    world, make_reader, make_exam
+):
+    reader = make_reader(world.member_a, [world.site_a], ("general",))
+    _rota(world, reader, Rota.Status.PUBLISHED)
+    assert not w.ReaderPresence.objects.filter(practitioner=reader).exists()
+    at = NIGHT + dt.timedelta(hours=4)
+    duty = oncall.on_duty_at(when=at)
+    assert [(d.practitioner_id, d.site_ids, d.remote_allowed) for d in duty] == [
+        (reader.pk, (world.site_a.pk,), True)
+    ]
+    assert adapter.duty_source(at)[str(reader.pk)].kind == "duty"
+    exam = make_exam(world.site_a, "emergency", "general", at=at)
+    d = services.exam_route(exam_id=exam.pk, now=at)
+    assert (d.kind, d.reader_id) == ("assign", str(reader.pk))
+    assert reload(exam).status == S.ASSIGNED
+    # after the shift the rota no longer counts
+    assert str(reader.pk) not in adapter.duty_source(MORNING)
+
+
+@pytest.mark.parametrize("status", [Rota.Status.DRAFT, Rota.Status.SUPERSEDED])
+def test_unpublished_rota_does_not_count(world, make_reader, make_exam, status):
+    reader = make_reader(world.member_a, [world.site_a], ("general",))
+    _rota(world, reader, status)
+    at = NIGHT + dt.timedelta(hours=4)
+    assert oncall.on_duty_at(when=at) == []
+    exam = make_exam(world.site_a, "emergency", "general", at=at)
+    d = services.exam_route(exam_id=exam.pk, now=at)
+    assert d.kind == "escalate" and d.reader_id is None
+    assert reload(exam).status == S.IMAGES_AVAILABLE
+
+
+def test_on_duty_wins_over_presence_and_the_line_site_is_kept(world, make_reader):
+    reader = make_reader(world.member_a, [world.site_a, world.site_b], ("general",))
+    _rota(world, reader, Rota.Status.PUBLISHED, remote=False)
+    services.presence_create(
+        practitioner=reader,
+        start=NIGHT - dt.timedelta(hours=10),
+        end=NIGHT + dt.timedelta(hours=2),
+        site=world.site_b,
+    )
+    before = adapter.duty_source(NIGHT - dt.timedelta(hours=1))[str(reader.pk)]
+    during = adapter.duty_source(NIGHT + dt.timedelta(hours=1))[str(reader.pk)]
+    assert (before.kind, before.site) == ("present", str(world.site_b.pk))
+    assert (during.kind, during.site) == ("duty", str(world.site_a.pk))
+
+
+def test_demo_fills_the_worklist_through_the_published_rota(db):
+    from pimm.demo.generator import generate
+    from pimm.worklist.demo import DEMO_READER, load_worklist_demo
+
+    now = timezone.make_aware(dt.datetime(2027, 1, 12, 23, 0))  # a published night of the demo
+    night = oncall.on_duty_at(when=now)
+    assert night, "the demo publishes January 2027"
+    holders = {d.practitioner_id for d in night}
+    for model in (w.Communication, w.CriticalFinding, w.Report, w.Exam, w.ReaderPresence):
+        model.objects.all().delete()  # the session's demo day, replaced by a published night
+    assert load_worklist_demo(generate(seed=7), now=now) > 0
+    # the night's line duties come from the published rota, not from presence rows (the demo
+    # login alone reads all day through a presence row)
+    assert not (
+        w.ReaderPresence.objects.filter(on_duty=True, start__lte=now, end__gt=now)
+        .exclude(practitioner__user__username=DEMO_READER)
+        .exists()
+    )
+    assert {str(h) for h in holders} <= set(adapter.duty_source(now))
+    night_readers = set(
+        w.Exam.objects.filter(
+            priority__code__in=("emergency", "life_threatening"),
+            ready_at__gte=now - dt.timedelta(hours=3),
+            reader__isnull=False,
+        ).values_list("reader_id", flat=True)
+    )
+    present = set(
+        w.ReaderPresence.objects.filter(end__gt=now - dt.timedelta(hours=4)).values_list(
+            "practitioner_id", flat=True
+        )
+    )
+    assert night_readers & holders
+    assert night_readers <= holders | present
