@@ -415,7 +415,7 @@ class PointWeights(models.Model):
     holiday_day = _weight(_("jour férié"))
     holiday_night = _weight(_("nuit de jour férié"))
     astreinte_percent = models.PositiveSmallIntegerField(
-        _("astreinte, en % d'une garde sur place"),
+        _("astreinte, en pourcentage d'une garde sur place"),
         default=100,
         validators=[MinValueValidator(10), MaxValueValidator(200)],
         help_text=_("100 : une astreinte compte autant qu'une garde ; 50 : moitié moins."),
