@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from pimm.accounts.models import AuditEvent
 from pimm.planning import models as pm
@@ -294,3 +295,40 @@ def test_slot_template_page_lists_the_exam_types_it_cuts_for(world, client_for):
     text = client_for("coordinator").get(template.get_absolute_url()).content.decode()
     assert "Types d&#x27;examen concernés" in text and str(exam) in text
     assert str(other) not in text
+
+
+def test_closure_from_the_setup_page_closes_and_reopens_slots(world, client_for, plan):
+    """The generic setup page goes through the registry's save, not the planning service: the
+    slots still follow the closure when it is created, moved away and deleted."""
+    slot = pm.Slot.objects.filter(plan=plan, status=pm.Slot.Status.OPEN).order_by("start").first()
+    client = client_for("coordinator")
+    fmt = "%Y-%m-%dT%H:%M"
+    start, end = timezone.localtime(slot.start), timezone.localtime(slot.end)
+    response = client.post(
+        reverse("registry:closure_create"),
+        {
+            "equipment": slot.equipment_id,
+            "kind": "maintenance",
+            "start": start.strftime(fmt),
+            "end": end.strftime(fmt),
+            "reason": "Maintenance préventive",
+        },
+    )
+    assert response.status_code == 302
+    slot.refresh_from_db()
+    assert (slot.status, slot.closed_reason) == (pm.Slot.Status.CLOSED, "Maintenance préventive")
+    closure = pm.Closure.objects.get(
+        equipment_id=slot.equipment_id, reason="Maintenance préventive"
+    )
+    later = start + dt.timedelta(days=400)
+    closure.start, closure.end = later, later + dt.timedelta(hours=1)
+    closure.save()
+    slot.refresh_from_db()
+    assert slot.status == pm.Slot.Status.OPEN and slot.closed_reason == ""
+    closure.start, closure.end = start, end
+    closure.save()
+    slot.refresh_from_db()
+    assert slot.status == pm.Slot.Status.CLOSED
+    closure.delete()
+    slot.refresh_from_db()
+    assert slot.status == pm.Slot.Status.OPEN

@@ -7,6 +7,7 @@ class PlanningConfig(AppConfig):
     verbose_name = _("Planification des équipements")
 
     def ready(self) -> None:
-        from pimm.planning import screens
+        from pimm.planning import screens, signals
 
         screens.register()  # setup pages served by the registry's generic screens
+        signals.connect()
