@@ -1,8 +1,15 @@
 """ORM rows -> ``pimm.engine.routing`` dataclasses -> decisions written back by the services.
 
-The routing state is rebuilt from the database at each call (readers, who is available now,
-assignments not signed, their open times), so any process can route and nothing lives in memory
-between requests. Writes go through ``services.decisions_apply``, which claims each exam with a
+Nothing lives in memory between requests: any process can route. Two ways to read the state:
+
+- ``Routing(now)`` rebuilds the whole routing state (readers, who is available now, every
+  assignment not signed, their open times): the tick and the pull after a signature, which
+  may move work between any readers, use it.
+- ``ExamRouting(exam, now)`` loads only what routing one new exam reads (the active readers
+  with privileges on the exam's site, their availability now, the exams they hold): a few
+  indexed queries whose size is that of one site's queues, not of the whole platform. Given
+  the same database it takes the engine's decision on the full state, except that queues
+  left by readers gone off duty are re-routed by the next tick, not first. Writes go through ``services.decisions_apply``, which claims each exam with a
 conditional UPDATE on ``Exam.routing_version``: a decision taken on stale data loses and is dropped.
 
 Duty source (``availability_entries``, one place for live routing and for the demo's
@@ -84,12 +91,17 @@ def readers(ids: set[str] | None = None) -> list[Reader]:
     ]
 
 
-def availability_entries(start: dt.datetime, end: dt.datetime) -> list[RotaEntry]:
-    """Published on-call duties and presence-plan rows overlapping [start, end), as engine
-    ``RotaEntry`` values (local naive times). A duty on a line without remote reading is
-    placed on the line's first site; with remote reading it has no site."""
+def availability_entries(
+    start: dt.datetime, end: dt.datetime, ids: set[int] | None = None
+) -> list[RotaEntry]:
+    """Published on-call duties and presence-plan rows overlapping [start, end) (of the
+    practitioners ``ids`` when given), as engine ``RotaEntry`` values (local naive times). A
+    duty on a line without remote reading is placed on the line's first site; with remote
+    reading it has no site."""
     out: list[RotaEntry] = []
     for d in oncall.on_duty_between(start=start, end=end):
+        if ids is not None and d.practitioner_id not in ids:
+            continue
         site = None if d.remote_allowed or not d.site_ids else str(d.site_ids[0])
         out.append(
             RotaEntry(
@@ -100,9 +112,11 @@ def availability_entries(start: dt.datetime, end: dt.datetime) -> list[RotaEntry
                 site,
             )
         )
+    rows = w.ReaderPresence.objects.filter(start__lt=end, end__gt=start)
+    if ids is not None:
+        rows = rows.filter(practitioner_id__in=sorted(ids))
     rows = (
-        w.ReaderPresence.objects.filter(start__lt=end, end__gt=start)
-        .order_by("start", "pk")
+        rows.order_by("start", "pk")
         .values_list("practitioner_id", "site_id", "start", "end", "on_duty")
     )
     for practitioner_id, site_id, row_start, row_end, on_duty in rows:
@@ -112,15 +126,50 @@ def availability_entries(start: dt.datetime, end: dt.datetime) -> list[RotaEntry
     return out
 
 
-def duty_source(now: dt.datetime) -> dict[str, Availability]:
-    """Who can read at ``now``: on duty by the published rota or the presence plan (wins), or
-    present on a site (presence plan)."""
+def duty_source(now: dt.datetime, ids: set[int] | None = None) -> dict[str, Availability]:
+    """Who can read at ``now`` (among ``ids`` when given): on duty by the published rota or
+    the presence plan (wins), or present on a site (presence plan)."""
     out: dict[str, tuple] = {}
-    for e in availability_entries(now, now + dt.timedelta(microseconds=1)):
+    for e in availability_entries(now, now + dt.timedelta(microseconds=1), ids):
         rank = (e.kind == AvailabilityKind.DUTY, e.end)
         if e.reader_id not in out or rank > out[e.reader_id][0]:
             out[e.reader_id] = (rank, Availability(e.kind, e.site, e.end))
     return {r: av for r, (_rank, av) in out.items()}
+
+
+EXAM_FIELDS = (
+    "exam_id",
+    "exam__patient__pseudonym",
+    "exam__site_id",
+    "exam__member_id",
+    "exam__modality",
+    "exam__competence",
+    "exam__priority__code",
+    "exam__ready_at",
+    "exam__deadline",
+    "exam__work_units",
+    "exam__critical",
+    "exam__exam_type",
+)
+
+
+def engine_exam_values(row: tuple) -> Exam:
+    """``engine_exam`` from the plain values of ``EXAM_FIELDS`` (no model instances)."""
+    pk, pseudonym, site, member, modality, competence, prio, ready, deadline, units, crit, typ = row
+    return Exam(
+        id=str(pk),
+        patient_key=pseudonym,
+        site=str(site),
+        member=str(member),
+        modality=modality,
+        competence=competence,
+        priority=Priority(prio),
+        ready_at=naive(ready),
+        deadline=naive(deadline),
+        work_units=units,
+        critical=crit,
+        exam_type=typ,
+    )
 
 
 def engine_exam(exam: w.Exam) -> Exam:
@@ -204,3 +253,65 @@ class Routing:
 
     def tick(self) -> list[Decision]:
         return self.policy.tick(self.t, self.state)
+
+
+class ExamRouting:
+    """The slice of the routing state that routing one new exam reads, loaded with a few
+    indexed queries: the active readers with privileges on the exam's site who can read now,
+    and the exams they hold (for their queues, loads and the patient's grouping).
+
+    Why it is enough: ``Router.route`` only looks at readers eligible for the exam (available,
+    privileged on its site, competent or fallback-competent) and at their queues; a reader of
+    the patient's other exams who is not one of them is not eligible, so grouping gives the
+    same answer. Readers get only the exam's site in ``Reader.sites`` (the only one tested).
+    """
+
+    def __init__(self, exam: w.Exam, now: dt.datetime) -> None:
+        self.now = now
+        self.t = naive(now)
+        self.policy = Router()
+        self.exam = exam
+        site = str(exam.site_id)
+        rows = list(
+            registry.active_practitioners()
+            .filter(sites=exam.site_id)
+            .values_list("pk", "member_id", "competences")
+        )
+        self.available = duty_source(now, {pk for pk, _m, _c in rows})
+        self.state = RoutingState(
+            [
+                Reader(
+                    id=str(pk),
+                    member=str(member_id),
+                    competences=frozenset(competences or ()),
+                    sites=frozenset((site,)),
+                    cap_units=CAP_UNITS,
+                )
+                for pk, member_id, competences in rows
+                if str(pk) in self.available
+            ],
+            routing_config(),
+        )
+        for r, av in self.available.items():
+            self.state.set_availability(r, av)
+        held = (
+            w.Assignment.objects.filter(
+                ended_at__isnull=True,
+                exam__status=w.Exam.Status.ASSIGNED,
+                reader_id__in=sorted(int(r) for r in self.available),
+            )
+            .order_by("assigned_at", "pk")
+            .values_list("reader_id", "assigned_at", "opened_at", *EXAM_FIELDS)
+        )
+        for reader, assigned_at, opened_at, *values in held:
+            self.state.restore_assignment(
+                engine_exam_values(tuple(values)),
+                str(reader),
+                naive(assigned_at),
+                naive(opened_at) if opened_at else None,
+            )
+        self.versions = {str(exam.pk): exam.routing_version}
+        self.decisions: list[Decision] = []
+
+    def route(self) -> Decision:
+        return self.policy.route(engine_exam(self.exam), self.t, self.state)
