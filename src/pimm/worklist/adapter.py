@@ -91,17 +91,11 @@ def readers(ids: set[str] | None = None) -> list[Reader]:
     ]
 
 
-def availability_entries(
-    start: dt.datetime, end: dt.datetime, ids: set[int] | None = None
-) -> list[RotaEntry]:
-    """Published on-call duties and presence-plan rows overlapping [start, end) (of the
-    practitioners ``ids`` when given), as engine ``RotaEntry`` values (local naive times). A
-    duty on a line without remote reading is placed on the line's first site; with remote
-    reading it has no site."""
+def duty_entries(start: dt.datetime, end: dt.datetime) -> list[RotaEntry]:
+    """Published on-call duties overlapping [start, end). A duty on a line without remote
+    reading is placed on the line's first site; with remote reading it has no site."""
     out: list[RotaEntry] = []
     for d in oncall.on_duty_between(start=start, end=end):
-        if ids is not None and d.practitioner_id not in ids:
-            continue
         site = None if d.remote_allowed or not d.site_ids else str(d.site_ids[0])
         out.append(
             RotaEntry(
@@ -112,29 +106,44 @@ def availability_entries(
                 site,
             )
         )
-    rows = w.ReaderPresence.objects.filter(start__lt=end, end__gt=start)
-    if ids is not None:
-        rows = rows.filter(practitioner_id__in=sorted(ids))
-    rows = (
-        rows.order_by("start", "pk")
-        .values_list("practitioner_id", "site_id", "start", "end", "on_duty")
-    )
-    for practitioner_id, site_id, row_start, row_end, on_duty in rows:
-        kind = AvailabilityKind.DUTY if on_duty else AvailabilityKind.PRESENT
-        site = str(site_id) if site_id else None
-        out.append(RotaEntry(str(practitioner_id), naive(row_start), naive(row_end), kind, site))
     return out
 
 
-def duty_source(now: dt.datetime, ids: set[int] | None = None) -> dict[str, Availability]:
-    """Who can read at ``now`` (among ``ids`` when given): on duty by the published rota or
-    the presence plan (wins), or present on a site (presence plan)."""
+def presence_entry(practitioner_id, site_id, start, end, on_duty) -> RotaEntry:
+    """One presence-plan row as an engine ``RotaEntry``."""
+    kind = AvailabilityKind.DUTY if on_duty else AvailabilityKind.PRESENT
+    site = str(site_id) if site_id else None
+    return RotaEntry(str(practitioner_id), naive(start), naive(end), kind, site)
+
+
+PRESENCE_FIELDS = ("practitioner_id", "site_id", "start", "end", "on_duty")
+
+
+def availability_entries(start: dt.datetime, end: dt.datetime) -> list[RotaEntry]:
+    """Published on-call duties and presence-plan rows overlapping [start, end), as engine
+    ``RotaEntry`` values (local naive times)."""
+    rows = (
+        w.ReaderPresence.objects.filter(start__lt=end, end__gt=start)
+        .order_by("start", "pk")
+        .values_list(*PRESENCE_FIELDS)
+    )
+    return duty_entries(start, end) + [presence_entry(*row) for row in rows]
+
+
+def best_availability(entries: list[RotaEntry]) -> dict[str, Availability]:
+    """One availability per reader: on duty wins over present, then the later end."""
     out: dict[str, tuple] = {}
-    for e in availability_entries(now, now + dt.timedelta(microseconds=1), ids):
+    for e in entries:
         rank = (e.kind == AvailabilityKind.DUTY, e.end)
         if e.reader_id not in out or rank > out[e.reader_id][0]:
             out[e.reader_id] = (rank, Availability(e.kind, e.site, e.end))
     return {r: av for r, (_rank, av) in out.items()}
+
+
+def duty_source(now: dt.datetime) -> dict[str, Availability]:
+    """Who can read at ``now``: on duty by the published rota or the presence plan (wins), or
+    present on a site (presence plan)."""
+    return best_availability(availability_entries(now, now + dt.timedelta(microseconds=1)))
 
 
 EXAM_FIELDS = (
@@ -272,12 +281,36 @@ class ExamRouting:
         self.policy = Router()
         self.exam = exam
         site = str(exam.site_id)
-        rows = list(
-            registry.active_practitioners()
-            .filter(sites=exam.site_id)
-            .values_list("pk", "member_id", "competences")
+        end = now + dt.timedelta(microseconds=1)
+        site_readers = registry.active_practitioners().filter(sites=exam.site_id)
+        reader_fields = ("member_id", "competences")
+        # the site's readers present now, with what the router needs of them: one query
+        info: dict[int, tuple] = {}
+        presence = []
+        for pid, member_id, competences, *row in (
+            w.ReaderPresence.objects.filter(
+                start__lt=end, end__gt=now, practitioner__in=site_readers.values("pk")
+            )
+            .order_by("start", "pk")
+            .values_list(
+                "practitioner_id", *(f"practitioner__{f}" for f in reader_fields), *PRESENCE_FIELDS
+            )
+        ):
+            info[pid] = (member_id, competences)
+            presence.append(presence_entry(*row))
+        duties = duty_entries(now, end)
+        missing = {int(e.reader_id) for e in duties} - set(info)
+        if missing:  # on duty by the rota, not in the presence plan
+            for pk, *values in site_readers.filter(pk__in=sorted(missing)).values_list(
+                "pk", *reader_fields
+            ):
+                info[pk] = tuple(values)
+        ids = {str(pk) for pk in info}
+        self.available = best_availability(
+            [e for e in duties if e.reader_id in ids] + presence  # the order of duty_source
         )
-        self.available = duty_source(now, {pk for pk, _m, _c in rows})
+        own = frozenset(str(pk) for pk in registry.own_first_member_ids())
+        # service levels only drive timers, which this one-decision state does not keep
         self.state = RoutingState(
             [
                 Reader(
@@ -287,10 +320,9 @@ class ExamRouting:
                     sites=frozenset((site,)),
                     cap_units=CAP_UNITS,
                 )
-                for pk, member_id, competences in rows
-                if str(pk) in self.available
+                for pk, (member_id, competences) in sorted(info.items())
             ],
-            routing_config(),
+            RoutingConfig(own_first_members=own),
         )
         for r, av in self.available.items():
             self.state.set_availability(r, av)
