@@ -307,7 +307,7 @@ def exam_claim(*, exam_id: int, expected_version: int) -> bool:
     )
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # inside decisions_apply: no savepoint round trips
 def exam_assign(
     *,
     exam_id: int,
