@@ -1,8 +1,15 @@
 """ORM rows -> ``pimm.engine.routing`` dataclasses -> decisions written back by the services.
 
-The routing state is rebuilt from the database at each call (readers, who is available now,
-assignments not signed, their open times), so any process can route and nothing lives in memory
-between requests. Writes go through ``services.decisions_apply``, which claims each exam with a
+Nothing lives in memory between requests: any process can route. Two ways to read the state:
+
+- ``Routing(now)`` rebuilds the whole routing state (readers, who is available now, every
+  assignment not signed, their open times): the tick and the pull after a signature, which
+  may move work between any readers, use it.
+- ``ExamRouting(exam, now)`` loads only what routing one new exam reads (the active readers
+  with privileges on the exam's site, their availability now, the exams they hold): a few
+  indexed queries whose size is that of one site's queues, not of the whole platform. Given
+  the same database it takes the engine's decision on the full state, except that queues
+  left by readers gone off duty are re-routed by the next tick, not first. Writes go through ``services.decisions_apply``, which claims each exam with a
 conditional UPDATE on ``Exam.routing_version``: a decision taken on stale data loses and is dropped.
 
 Duty source (``availability_entries``, one place for live routing and for the demo's
@@ -84,10 +91,9 @@ def readers(ids: set[str] | None = None) -> list[Reader]:
     ]
 
 
-def availability_entries(start: dt.datetime, end: dt.datetime) -> list[RotaEntry]:
-    """Published on-call duties and presence-plan rows overlapping [start, end), as engine
-    ``RotaEntry`` values (local naive times). A duty on a line without remote reading is
-    placed on the line's first site; with remote reading it has no site."""
+def duty_entries(start: dt.datetime, end: dt.datetime) -> list[RotaEntry]:
+    """Published on-call duties overlapping [start, end). A duty on a line without remote
+    reading is placed on the line's first site; with remote reading it has no site."""
     out: list[RotaEntry] = []
     for d in oncall.on_duty_between(start=start, end=end):
         site = None if d.remote_allowed or not d.site_ids else str(d.site_ids[0])
@@ -100,27 +106,79 @@ def availability_entries(start: dt.datetime, end: dt.datetime) -> list[RotaEntry
                 site,
             )
         )
+    return out
+
+
+def presence_entry(practitioner_id, site_id, start, end, on_duty) -> RotaEntry:
+    """One presence-plan row as an engine ``RotaEntry``."""
+    kind = AvailabilityKind.DUTY if on_duty else AvailabilityKind.PRESENT
+    site = str(site_id) if site_id else None
+    return RotaEntry(str(practitioner_id), naive(start), naive(end), kind, site)
+
+
+PRESENCE_FIELDS = ("practitioner_id", "site_id", "start", "end", "on_duty")
+
+
+def availability_entries(start: dt.datetime, end: dt.datetime) -> list[RotaEntry]:
+    """Published on-call duties and presence-plan rows overlapping [start, end), as engine
+    ``RotaEntry`` values (local naive times)."""
     rows = (
         w.ReaderPresence.objects.filter(start__lt=end, end__gt=start)
         .order_by("start", "pk")
-        .values_list("practitioner_id", "site_id", "start", "end", "on_duty")
+        .values_list(*PRESENCE_FIELDS)
     )
-    for practitioner_id, site_id, row_start, row_end, on_duty in rows:
-        kind = AvailabilityKind.DUTY if on_duty else AvailabilityKind.PRESENT
-        site = str(site_id) if site_id else None
-        out.append(RotaEntry(str(practitioner_id), naive(row_start), naive(row_end), kind, site))
-    return out
+    return duty_entries(start, end) + [presence_entry(*row) for row in rows]
+
+
+def best_availability(entries: list[RotaEntry]) -> dict[str, Availability]:
+    """One availability per reader: on duty wins over present, then the later end."""
+    out: dict[str, tuple] = {}
+    for e in entries:
+        rank = (e.kind == AvailabilityKind.DUTY, e.end)
+        if e.reader_id not in out or rank > out[e.reader_id][0]:
+            out[e.reader_id] = (rank, Availability(e.kind, e.site, e.end))
+    return {r: av for r, (_rank, av) in out.items()}
 
 
 def duty_source(now: dt.datetime) -> dict[str, Availability]:
     """Who can read at ``now``: on duty by the published rota or the presence plan (wins), or
     present on a site (presence plan)."""
-    out: dict[str, tuple] = {}
-    for e in availability_entries(now, now + dt.timedelta(microseconds=1)):
-        rank = (e.kind == AvailabilityKind.DUTY, e.end)
-        if e.reader_id not in out or rank > out[e.reader_id][0]:
-            out[e.reader_id] = (rank, Availability(e.kind, e.site, e.end))
-    return {r: av for r, (_rank, av) in out.items()}
+    return best_availability(availability_entries(now, now + dt.timedelta(microseconds=1)))
+
+
+EXAM_FIELDS = (
+    "exam_id",
+    "exam__patient__pseudonym",
+    "exam__site_id",
+    "exam__member_id",
+    "exam__modality",
+    "exam__competence",
+    "exam__priority__code",
+    "exam__ready_at",
+    "exam__deadline",
+    "exam__work_units",
+    "exam__critical",
+    "exam__exam_type",
+)
+
+
+def engine_exam_values(row: tuple) -> Exam:
+    """``engine_exam`` from the plain values of ``EXAM_FIELDS`` (no model instances)."""
+    pk, pseudonym, site, member, modality, competence, prio, ready, deadline, units, crit, typ = row
+    return Exam(
+        id=str(pk),
+        patient_key=pseudonym,
+        site=str(site),
+        member=str(member),
+        modality=modality,
+        competence=competence,
+        priority=Priority(prio),
+        ready_at=naive(ready),
+        deadline=naive(deadline),
+        work_units=units,
+        critical=crit,
+        exam_type=typ,
+    )
 
 
 def engine_exam(exam: w.Exam) -> Exam:
@@ -204,3 +262,88 @@ class Routing:
 
     def tick(self) -> list[Decision]:
         return self.policy.tick(self.t, self.state)
+
+
+class ExamRouting:
+    """The slice of the routing state that routing one new exam reads, loaded with a few
+    indexed queries: the active readers with privileges on the exam's site who can read now,
+    and the exams they hold (for their queues, loads and the patient's grouping).
+
+    Why it is enough: ``Router.route`` only looks at readers eligible for the exam (available,
+    privileged on its site, competent or fallback-competent) and at their queues; a reader of
+    the patient's other exams who is not one of them is not eligible, so grouping gives the
+    same answer. Readers get only the exam's site in ``Reader.sites`` (the only one tested).
+    """
+
+    def __init__(self, exam: w.Exam, now: dt.datetime) -> None:
+        self.now = now
+        self.t = naive(now)
+        self.policy = Router()
+        self.exam = exam
+        site = str(exam.site_id)
+        end = now + dt.timedelta(microseconds=1)
+        site_readers = registry.active_practitioners().filter(sites=exam.site_id)
+        reader_fields = ("member_id", "competences")
+        # the site's readers present now, with what the router needs of them: one query
+        info: dict[int, tuple] = {}
+        presence = []
+        for pid, member_id, competences, *row in (
+            w.ReaderPresence.objects.filter(
+                start__lt=end, end__gt=now, practitioner__in=site_readers.values("pk")
+            )
+            .order_by("start", "pk")
+            .values_list(
+                "practitioner_id", *(f"practitioner__{f}" for f in reader_fields), *PRESENCE_FIELDS
+            )
+        ):
+            info[pid] = (member_id, competences)
+            presence.append(presence_entry(*row))
+        duties = duty_entries(now, end)
+        missing = {int(e.reader_id) for e in duties} - set(info)
+        if missing:  # on duty by the rota, not in the presence plan
+            for pk, *values in site_readers.filter(pk__in=sorted(missing)).values_list(
+                "pk", *reader_fields
+            ):
+                info[pk] = tuple(values)
+        ids = {str(pk) for pk in info}
+        self.available = best_availability(
+            [e for e in duties if e.reader_id in ids] + presence  # the order of duty_source
+        )
+        own = frozenset(str(pk) for pk in registry.own_first_member_ids())
+        # service levels only drive timers, which this one-decision state does not keep
+        self.state = RoutingState(
+            [
+                Reader(
+                    id=str(pk),
+                    member=str(member_id),
+                    competences=frozenset(competences or ()),
+                    sites=frozenset((site,)),
+                    cap_units=CAP_UNITS,
+                )
+                for pk, (member_id, competences) in sorted(info.items())
+            ],
+            RoutingConfig(own_first_members=own),
+        )
+        for r, av in self.available.items():
+            self.state.set_availability(r, av)
+        held = (
+            w.Assignment.objects.filter(
+                ended_at__isnull=True,
+                exam__status=w.Exam.Status.ASSIGNED,
+                reader_id__in=sorted(int(r) for r in self.available),
+            )
+            .order_by("assigned_at", "pk")
+            .values_list("reader_id", "assigned_at", "opened_at", *EXAM_FIELDS)
+        )
+        for reader, assigned_at, opened_at, *values in held:
+            self.state.restore_assignment(
+                engine_exam_values(tuple(values)),
+                str(reader),
+                naive(assigned_at),
+                naive(opened_at) if opened_at else None,
+            )
+        self.versions = {str(exam.pk): exam.routing_version}
+        self.decisions: list[Decision] = []
+
+    def route(self) -> Decision:
+        return self.policy.route(engine_exam(self.exam), self.t, self.state)

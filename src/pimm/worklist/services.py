@@ -1,6 +1,6 @@
 """Writes of the clinical flow: keyword-only, typed, each in a transaction.
 
-Routing decisions come from ``pimm.engine.routing`` through ``adapter.Routing`` and are written by
+Routing decisions come from ``pimm.engine.routing`` through ``adapter`` and are written by
 ``decisions_apply``; every exam claim is a conditional UPDATE on ``routing_version`` whose row
 count says who won (two routers deciding on the same exam at once: exactly one assignment).
 """
@@ -307,7 +307,7 @@ def exam_claim(*, exam_id: int, expected_version: int) -> bool:
     )
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # inside decisions_apply: no savepoint round trips
 def exam_assign(
     *,
     exam_id: int,
@@ -394,15 +394,15 @@ def decisions_apply(
 
 
 def exam_route(*, exam_id: int, now: dt.datetime, actor=None) -> Decision | None:
-    """Route one exam ready to read (and any queue left by a reader gone off duty)."""
+    """Route one exam ready to read, from the slice of the state that this decision reads
+    (``adapter.ExamRouting``: cheap at any platform size). Queues left by a reader gone off
+    duty are re-routed by the next ``worklist_tick``."""
     exam = w.Exam.objects.select_related("patient", "priority").get(pk=exam_id)
     if exam.status != S.IMAGES_AVAILABLE:
         return None
-    routing = adapter.Routing(now)
-    decision = routing.route(exam)
-    decisions_apply(
-        decisions=[*routing.decisions, decision], versions=routing.versions, at=now, actor=actor
-    )
+    routing = adapter.ExamRouting(exam, now)
+    decision = routing.route()
+    decisions_apply(decisions=[decision], versions=routing.versions, at=now, actor=actor)
     return decision
 
 
