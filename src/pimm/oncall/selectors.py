@@ -224,11 +224,12 @@ def on_duty_between(
     rows = list(
         qs.select_related("shift__line").order_by("shift__starts_at", "shift__line__code", "pk")
     )
-    line_sites: dict[int, tuple[int, ...]] = {}
-    for a in rows:
-        line = a.shift.line
-        if line.pk not in line_sites:
-            line_sites[line.pk] = tuple(sorted(line.sites.values_list("pk", flat=True)))
+    # the sites of every line in one query (a routing decision calls this on each exam)
+    sites_of: dict[int, list[int]] = {a.shift.line_id: [] for a in rows}
+    through = OnCallLine.sites.through.objects.filter(oncallline_id__in=list(sites_of))
+    for line_id, site_id in through.values_list("oncallline_id", "site_id"):
+        sites_of[line_id].append(site_id)
+    line_sites = {pk: tuple(sorted(ids)) for pk, ids in sites_of.items()}
     return [
         OnDuty(
             practitioner_id=a.practitioner_id,
