@@ -13,20 +13,12 @@ from pimm.oncall import services
 from pimm.oncall.adapter import build_problem, current_assignments
 from pimm.oncall.models import Rota, RotaAssignment, SwapRequest, Unavailability
 from pimm.registry.models import Practitioner
+from tests.personas import SIGNED_IN as PERSONAS
 
 from .conftest import assert_legal
 from .test_services import _legal_swap
 
 pytestmark = pytest.mark.django_db
-PERSONAS = [
-    "coordinator",
-    "administrator",
-    "reviewer",
-    "manager_a",
-    "secretary_a",
-    "technologist_a",
-    "radiologist_a",
-]
 
 
 def _call(client, user):

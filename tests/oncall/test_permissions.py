@@ -13,18 +13,7 @@ from django.urls import reverse
 
 from pimm.oncall import services
 from pimm.oncall.models import Rota
-
-PERSONAS = [
-    None,
-    "coordinator",
-    "administrator",
-    "reviewer",
-    "manager_a",
-    "secretary_a",
-    "technologist_a",
-    "radiologist_a",
-]
-OK, FOUND, FORBIDDEN, HIDDEN, LOGIN = 200, 302, 403, 404, 302
+from tests.personas import FORBIDDEN, FOUND, HIDDEN, LOGIN, OK, PERSONAS
 
 
 def row(coord, admin, ars, manager, secretary, tech, radiologist):

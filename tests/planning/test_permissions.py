@@ -12,18 +12,7 @@ from django.urls import reverse
 
 from pimm.accounts.services import api_token_create
 from pimm.planning import models as pm
-
-PERSONAS = [
-    None,
-    "coordinator",
-    "administrator",
-    "reviewer",
-    "manager_a",
-    "secretary_a",
-    "technologist_a",
-    "radiologist_a",
-]
-OK, FORBIDDEN, HIDDEN, LOGIN, REDIRECT = 200, 403, 404, 302, 302
+from tests.personas import FORBIDDEN, HIDDEN, LOGIN, OK, PERSONAS, REDIRECT
 
 # columns: plan list, plan detail, plan create, plan status, plan publish (POST on a ready copy),
 # calendar, indicators, booking list, booking create, own booking (member A), other booking

@@ -9,18 +9,7 @@ from django.utils import timezone
 
 from pimm.accounts.models import AuditEvent
 from pimm.planning import models as pm
-
-PERSONAS = [
-    None,
-    "coordinator",
-    "administrator",
-    "reviewer",
-    "manager_a",
-    "secretary_a",
-    "technologist_a",
-    "radiologist_a",
-]
-OK, FORBIDDEN, HIDDEN, LOGIN = 200, 403, 404, 302
+from tests.personas import FORBIDDEN, HIDDEN, LOGIN, OK, PERSONAS
 
 # hours list, hours create, hours of A (detail), hours of B (detail), edit hours of A,
 # template list, exam type list, exam type edit, setup index

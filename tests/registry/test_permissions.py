@@ -12,18 +12,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from pimm.accounts.services import api_token_create
-
-PERSONAS = [
-    None,
-    "coordinator",
-    "administrator",
-    "reviewer",
-    "manager_a",
-    "secretary_a",
-    "technologist_a",
-    "radiologist_a",
-]
-OK, FORBIDDEN, HIDDEN, LOGIN = 200, 403, 404, 302
+from tests.personas import FORBIDDEN, HIDDEN, LOGIN, OK, PERSONAS
 
 # (list, detail own A, detail other B, create, edit own A, edit other B)
 ALL = (OK, OK, OK, OK, OK, OK)

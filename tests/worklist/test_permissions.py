@@ -9,9 +9,10 @@ import pytest
 
 from pimm.accounts.services import api_token_create
 from pimm.worklist import services
+from tests.personas import FORBIDDEN, HIDDEN, LOGIN, OK, REDIRECT
+from tests.personas import UNAUTHORISED as UNAUTH
 from tests.worklist.conftest import T0, reload
 
-OK, FORBIDDEN, HIDDEN, LOGIN, REDIRECT, UNAUTH = 200, 403, 404, 302, 302, 401
 COLUMNS = (
     "queue",
     "queue_rows",

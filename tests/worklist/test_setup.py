@@ -8,9 +8,9 @@ from pimm.accounts.models import AuditEvent
 from pimm.registry import models as m
 from pimm.worklist import models as w
 from pimm.worklist import services
+from tests.personas import FORBIDDEN, HIDDEN, LOGIN, OK
 from tests.worklist.conftest import T0, minutes
 
-OK, FORBIDDEN, HIDDEN, LOGIN = 200, 403, 404, 302
 PAGES = ("classes", "class_edit", "presences", "presence_new", "presence_edit_a")
 EXPECTED = {
     None: (LOGIN,) * 5,
