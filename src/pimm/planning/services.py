@@ -287,7 +287,8 @@ def _orphan_message(plan: pm.VacationPlan, orphans: list[pm.Slot]) -> str:
             "nouveau plan). Déplacez-les ou annulez-les, ou modifiez le plan : "
         )
         % {"plan": plan.name, "n": len(bookings)}
-        + " ; ".join(lines)
+        # Translators: list separator (French puts a space before the semicolon)
+        + _(" ; ").join(lines)
         + (_(" ; et %(n)d autre(s).") % {"n": more} if more else ".")
     )
 
