@@ -405,15 +405,3 @@ def test_emergencies_waiting_for_one_reader_are_read_shortest_first():
     # critical first, then the emergency classes shortest expected reading first, then routine
     assert order == ["C", "S", "L", "R"]
     assert_checker_clean(state, readers, {"A": PRESENT}, [exam("E0"), long_, short, routine, crit])
-
-
-def test_emergency_tie_goes_to_the_least_versatile_reader():
-    # equally early: the reader with privileges on two sites stays free for the next one
-    readers = [reader("A", sites=("S1", "S2")), reader("B")]
-    avail = {"A": DUTY, "B": DUTY}
-    state, router = setup(readers, avail)
-    first = router.route(exam("E1"), T0, state)
-    assert first.reader_id == "B"
-    second = router.route(exam("E2", site="S2"), T0, state)
-    assert second.reader_id == "A"
-    assert_checker_clean(state, readers, avail, [exam("E1"), exam("E2", site="S2")])

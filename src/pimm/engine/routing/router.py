@@ -294,11 +294,6 @@ class BasePolicy:
                 return out
 
 
-def _versatility(reader: Reader) -> int:
-    """How many kinds of exams a reader may take: competences plus sites with privileges."""
-    return len(reader.competences) + len(reader.sites)
-
-
 def _no_reader_reason(exam: Exam) -> str:
     text = (
         f"Aucun radiologue compétent ({exam.competence}) de garde ou présent avec privilèges "
@@ -400,12 +395,11 @@ class Router(BasePolicy):
                 if not scored:
                     continue
                 key, r = min(scored)
-                # keep versatile readers free: among readers nearly as early, take the one with
-                # the fewest competences and site privileges (the next emergency, of another
-                # competence or site, finds them idle) when that still meets the deadline
+                # keep specialists free: among readers nearly as early, take the one with the
+                # fewest competences (a generalist) when that still meets the deadline
                 slack = key[0] + state.config.specialist_slack
                 near = [
-                    (_versatility(state.readers[x]), k, x)
+                    (len(state.readers[x].competences), k, x)
                     for k, x in scored
                     if k[0] <= slack and k[0] <= exam.deadline
                 ]
