@@ -380,3 +380,31 @@ def test_a_lone_idle_duty_reader_keeps_inpatient_work_until_its_deadline_nears()
     out = router2.tick(T0 + dt.timedelta(hours=15), state2)
     assert [(x.exam_id, x.kind, x.reader_id) for x in out] == [("I2", DecisionKind.ASSIGN, "D")]
     assert "I2" not in state2.escalated
+
+
+def test_emergencies_waiting_for_one_reader_are_read_shortest_first():
+    readers = [reader("A")]
+    state, router = setup(readers, {"A": PRESENT})
+    router.route(exam("E0"), T0, state)
+    router.on_open("E0", "A", T0, state)
+    later = T0 + dt.timedelta(minutes=1)
+    # the long one arrived first and is due first; the short one still goes before it
+    long_ = exam("L", units=2.0)
+    short = exam("S", units=0.8, at=later)
+    vital = exam("V", prio=Priority.LIFE_THREATENING, units=1.5, at=later)
+    routine = exam("R", prio=Priority.INPATIENT, units=0.5, patient="pk-R")
+    crit = exam("C", prio=Priority.LIFE_THREATENING, units=3.0, critical=True, at=later)
+    for e in (long_, short, routine, vital, crit):
+        router.route(e, later, state)
+    assert {state.holder[e] for e in ("L", "S", "R", "C", "V")} == {"A"}
+    router.on_sign("E0", "A", later, state)
+    order = []
+    while (nxt := router.next_exam("A", state)) is not None:
+        order.append(nxt)
+        router.on_open(nxt, "A", later, state)
+        router.on_sign(nxt, "A", later, state)
+    # critical first, life-threatening before emergency, shortest first within a class, routine
+    assert order == ["C", "V", "S", "L", "R"]
+    assert_checker_clean(
+        state, readers, {"A": PRESENT}, [exam("E0"), long_, short, routine, crit, vital]
+    )

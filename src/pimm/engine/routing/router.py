@@ -23,7 +23,9 @@ Rules of ``Router.route`` in order:
 4. the member's rule: its own radiologists first, then the pool;
 5. the queue cap (work units assigned and not signed), ignored by critical/stroke exams;
    everyone at the cap -> HOLD in the shared queue, pulled when a reader frees capacity;
-6. among the rest, emergencies: the earliest expected signature (EDF queues), the member's own
+6. among the rest, emergencies: the earliest expected signature (queues read critical first,
+   then emergencies by class, shortest first within a class, then by deadline:
+   ``state.queue_key``), the member's own
    readers kept only if one of them meets the deadline; on ties a reader not reading now
    (an estimate can be overrun), on duty, on the site; other classes: the lightest queue;
    ties by the work already given to the reader (equity), then by id (deterministic).

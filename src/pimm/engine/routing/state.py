@@ -34,8 +34,17 @@ class Event:
 
 
 def queue_key(exam: Exam) -> tuple:
-    """Reading order of a queue: critical first, then earliest deadline."""
-    return (not exam.critical, exam.deadline, exam.ready_at, exam.id)
+    """Reading order of a queue: critical first, then the emergency classes by class and, within
+    a class, shortest expected reading first, then the other classes by earliest deadline.
+
+    Among emergencies of one class waiting for one reader, shortest first lowers their mean
+    turnaround (a 10-minute read waits 20 minutes less behind a 30-minute one than the
+    reverse); a life-threatening exam never waits behind an emergency.
+    """
+    if exam.priority.is_emergency:
+        rank = exam.priority.rank
+        return (not exam.critical, 0, rank, exam.work_units, exam.deadline, exam.ready_at, exam.id)
+    return (not exam.critical, 1, 0, 0.0, exam.deadline, exam.ready_at, exam.id)
 
 
 def pending_key(exam: Exam) -> tuple:
