@@ -73,7 +73,7 @@ def test_slice_decides_like_the_full_state(world, make_reader, make_exam, night)
         full = adapter.Routing(now)
         assert full.decisions == []  # nobody went off duty: nothing re-routed first
         expected = full.route(exam)
-        got = adapter.ExamRouting(exam, now).route()
+        got = adapter.ExamRouting(adapter.engine_exam(exam), exam.routing_version, now).route()
         assert _decision(got) == _decision(expected), exam
         kinds.add(got.rule)
         chosen.add(got.reader_id)

@@ -101,6 +101,10 @@ def _database() -> dict:
             "HOST": env_str("PIMM_DB_HOST", "127.0.0.1"),
             "PORT": env_str("PIMM_DB_PORT", "5432"),
             "CONN_MAX_AGE": env_int("PIMM_DB_CONN_MAX_AGE", 60),
+            # psycopg may prepare statements (Django turns it off): only the routing queries run
+            # through server-side binding cursors and ask for it (worklist.adapter); Django's
+            # own cursors bind client-side and are never prepared
+            "OPTIONS": {"prepare_threshold": 5},
             "TEST": {"NAME": env_str("PIMM_DB_TEST_NAME", "test_pimm")},
         }
     if engine != "sqlite":

@@ -5,3 +5,8 @@ class WorklistConfig(AppConfig):
     name = "pimm.worklist"
     verbose_name = "Lecture (worklist)"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from pimm.worklist import signals
+
+        signals.connect()

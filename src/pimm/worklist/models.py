@@ -201,6 +201,15 @@ class Assignment(models.Model):
 
     class Meta:
         ordering = ["assigned_at", "pk"]
+        indexes = [
+            # the queues: routing reads the open assignments of a few readers on every decision,
+            # among every assignment ever made
+            models.Index(
+                fields=["reader", "assigned_at"],
+                condition=models.Q(ended_at__isnull=True),
+                name="worklist_assignment_open",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Attribution {self.pk} (examen {self.exam_id})"
@@ -329,3 +338,18 @@ class AccessLog(models.Model):
     @property
     def audit_member_id(self) -> int:
         return self.exam.member_id
+
+
+class RoutingGeneration(models.Model):
+    """A token replaced at random by every change to what routing reads seldom (readers,
+    privileges, presence plan, published rotas, service levels): each process keeps those inputs
+    in memory under the token (``worklist.inputs``) and reloads them when it changes. Not
+    audited: it holds no data, only the fact that something audited changed."""
+
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("génération des données de routage")
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -397,10 +397,11 @@ def exam_route(*, exam_id: int, now: dt.datetime, actor=None) -> Decision | None
     """Route one exam ready to read, from the slice of the state that this decision reads
     (``adapter.ExamRouting``: cheap at any platform size). Queues left by a reader gone off
     duty are re-routed by the next ``worklist_tick``."""
-    exam = w.Exam.objects.select_related("patient", "priority").get(pk=exam_id)
-    if exam.status != S.IMAGES_AVAILABLE:
+    found = adapter.exam_to_route(exam_id)
+    if found is None:
         return None
-    routing = adapter.ExamRouting(exam, now)
+    version, exam = found
+    routing = adapter.ExamRouting(exam, version, now)
     decision = routing.route()
     decisions_apply(decisions=[decision], versions=routing.versions, at=now, actor=actor)
     return decision

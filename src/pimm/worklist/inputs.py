@@ -1,0 +1,244 @@
+"""What routing reads that changes seldom, kept in memory per process under a generation counter.
+
+Readers (member, competences, sites of privilege), the members whose own radiologists read
+first, the service levels and who is available when (published on-call duties and the presence
+plan) change a few times a day, while routing decisions come several a minute; rebuilt from the
+ORM on every decision, these reads were most of its cost (about 5 ms of 6 at 20,000 exams a
+day). Every committed change to one of them bumps the single ``RoutingGeneration`` row in the
+writer's own transaction (``worklist.signals``); each decision reads that row by primary key
+(one tiny query) and reloads only when it moved, or when ``now`` leaves the window of time
+loaded. A change committed by any process is thus seen by every process at its next decision.
+The generation is a random token, not a count: a change rolled back never comes back as the
+value of a later one, so inputs loaded inside a transaction that failed are never taken for
+committed ones.
+
+Duty source (``availability_entries``, one place for live routing and for the demo's
+simulation): who is on duty comes from the **published** on-call rota (``oncall`` selectors: a
+draft or superseded rota never counts), and who is present on a site from the presence plan
+(``ReaderPresence``, which may also carry duties outside the PDSES periods, e.g. the weekday
+emergency line). On duty wins over present.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import secrets
+import threading
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from pimm.engine.routing import (
+    Availability,
+    AvailabilityKind,
+    Priority,
+    Reader,
+    RotaEntry,
+    RoutingConfig,
+    ServiceLevels,
+)
+from pimm.oncall import selectors as oncall
+from pimm.registry import selectors as registry
+from pimm.worklist import models as w
+
+CAP_UNITS = 6.0
+# the window of availability loaded around ``now``; reloaded when ``now`` leaves it
+WINDOW_BEFORE = dt.timedelta(hours=12)
+WINDOW_AFTER = dt.timedelta(hours=36)
+
+
+def naive(value: dt.datetime) -> dt.datetime:
+    """Platform wall-clock time (the engines' naive local times). The platform's time zone is
+    the settings' one: no per-request lookup, as routing converts thousands of these."""
+    return value.astimezone(timezone.get_default_timezone()).replace(tzinfo=None)
+
+
+def aware(value: dt.datetime) -> dt.datetime:
+    return timezone.make_aware(value)
+
+
+# -- ORM rows -> engine values ----------------------------------------------------------------
+def service_levels() -> ServiceLevels:
+    classes = {p.code: p for p in w.PriorityClass.objects.all()}
+    base = ServiceLevels()
+    targets = dict(base.targets)
+    delays = dict(base.open_delays)
+    for code, pc in classes.items():
+        targets[Priority(code)] = dt.timedelta(minutes=pc.target_minutes)
+        delays[Priority(code)] = dt.timedelta(minutes=pc.open_delay_minutes)
+    return ServiceLevels(targets=targets, open_delays=delays)
+
+
+def readers() -> list[Reader]:
+    """Active practitioners as engine readers, with every site where they hold privileges."""
+    qs = registry.active_practitioners()
+    sites: dict[int, set[str]] = {}
+    for pk, site_id in qs.values_list("pk", "sites"):
+        if site_id is not None:
+            sites.setdefault(pk, set()).add(str(site_id))
+    return [
+        Reader(
+            id=str(pk),
+            member=str(member_id),
+            competences=frozenset(competences or ()),
+            sites=frozenset(sites.get(pk, ())),
+            cap_units=CAP_UNITS,
+        )
+        for pk, member_id, competences in qs.values_list("pk", "member_id", "competences")
+    ]
+
+
+def duty_entries(start: dt.datetime, end: dt.datetime) -> list[RotaEntry]:
+    """Published on-call duties overlapping [start, end). A duty on a line without remote
+    reading is placed on the line's first site; with remote reading it has no site."""
+    out: list[RotaEntry] = []
+    for d in oncall.on_duty_between(start=start, end=end):
+        site = None if d.remote_allowed or not d.site_ids else str(d.site_ids[0])
+        out.append(
+            RotaEntry(
+                str(d.practitioner_id),
+                naive(d.starts_at),
+                naive(d.ends_at),
+                AvailabilityKind.DUTY,
+                site,
+            )
+        )
+    return out
+
+
+def presence_entry(practitioner_id, site_id, start, end, on_duty) -> RotaEntry:
+    """One presence-plan row as an engine ``RotaEntry``."""
+    kind = AvailabilityKind.DUTY if on_duty else AvailabilityKind.PRESENT
+    site = str(site_id) if site_id else None
+    return RotaEntry(str(practitioner_id), naive(start), naive(end), kind, site)
+
+
+PRESENCE_FIELDS = ("practitioner_id", "site_id", "start", "end", "on_duty")
+
+
+def availability_entries(start: dt.datetime, end: dt.datetime) -> list[RotaEntry]:
+    """Published on-call duties and presence-plan rows overlapping [start, end), as engine
+    ``RotaEntry`` values (local naive times)."""
+    rows = (
+        w.ReaderPresence.objects.filter(start__lt=end, end__gt=start)
+        .order_by("start", "pk")
+        .values_list(*PRESENCE_FIELDS)
+    )
+    return duty_entries(start, end) + [presence_entry(*row) for row in rows]
+
+
+def best_availability(entries: list[RotaEntry]) -> dict[str, Availability]:
+    """One availability per reader: on duty wins over present, then the later end."""
+    out: dict[str, tuple] = {}
+    for e in entries:
+        rank = (e.kind == AvailabilityKind.DUTY, e.end)
+        if e.reader_id not in out or rank > out[e.reader_id][0]:
+            out[e.reader_id] = (rank, Availability(e.kind, e.site, e.end))
+    return {r: av for r, (_rank, av) in out.items()}
+
+
+def duty_source(now: dt.datetime) -> dict[str, Availability]:
+    """Who can read at ``now``, straight from the database (no cache): on duty by the published
+    rota or the presence plan (wins), or present on a site (presence plan)."""
+    return best_availability(availability_entries(now, now + dt.timedelta(microseconds=1)))
+
+
+# -- the generation counter -------------------------------------------------------------------
+def generation() -> int:
+    """The current generation (0 before the first change). Plain SQL on purpose: it runs on
+    every routing decision and building it through the ORM would cost more than the query."""
+    table = connection.ops.quote_name(w.RoutingGeneration._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT value FROM {table} WHERE id = 1")  # noqa: S608 (no user input)
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+def bump() -> None:
+    """Mark the routing inputs changed, inside the caller's transaction (readers see it when it
+    commits). Call it after writes that send no signal (``bulk_create``, ``update``)."""
+    token = secrets.randbits(62) or 1
+    with transaction.atomic():
+        if not w.RoutingGeneration.objects.filter(pk=1).update(value=token):
+            w.RoutingGeneration.objects.update_or_create(pk=1, defaults={"value": token})
+    _cache.clear()  # this process sees its own change at once, even before the commit
+
+
+# -- the per-process cache --------------------------------------------------------------------
+@dataclass
+class RoutingInputs:
+    """Everything routing reads that changes seldom, loaded for [start, end)."""
+
+    generation: int
+    start: dt.datetime  # aware
+    end: dt.datetime
+    readers: dict[str, Reader]
+    site_readers: dict[str, tuple[str, ...]]  # site -> active readers privileged there
+    own_first: frozenset[str]
+    levels: ServiceLevels
+    entries: list[RotaEntry]
+    points: list[dt.datetime] = field(default_factory=list)  # where availability may change
+    segments: dict[int, dict[str, Availability]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.points = sorted({e.start for e in self.entries} | {e.end for e in self.entries})
+
+    def covers(self, now: dt.datetime) -> bool:
+        return self.start <= now < self.end
+
+    def config(self) -> RoutingConfig:
+        return RoutingConfig(levels=self.levels, own_first_members=self.own_first)
+
+    def available_at(self, t: dt.datetime) -> dict[str, Availability]:
+        """Who can read at local naive time ``t`` (constant between two change points, so it is
+        computed once per segment)."""
+        i = bisect.bisect_right(self.points, t)
+        found = self.segments.get(i)
+        if found is None:
+            found = best_availability([e for e in self.entries if e.start <= t < e.end])
+            self.segments[i] = found
+        return found
+
+
+def _load(gen: int, now: dt.datetime) -> RoutingInputs:
+    start, end = now - WINDOW_BEFORE, now + WINDOW_AFTER
+    all_readers = {r.id: r for r in readers()}
+    site_readers: dict[str, list[str]] = {}
+    for r in all_readers.values():
+        for s in r.sites:
+            site_readers.setdefault(s, []).append(r.id)
+    return RoutingInputs(
+        generation=gen,
+        start=start,
+        end=end,
+        readers=all_readers,
+        site_readers={s: tuple(sorted(ids)) for s, ids in site_readers.items()},
+        own_first=frozenset(str(pk) for pk in registry.own_first_member_ids()),
+        levels=service_levels(),
+        entries=availability_entries(start, end),
+    )
+
+
+class _Cache(threading.local):
+    """One copy per thread (a thread is one database connection: one view of the counter)."""
+
+    def __init__(self) -> None:
+        self.inputs: dict[str, RoutingInputs] = {}  # database alias -> inputs
+
+    def clear(self) -> None:
+        self.inputs.clear()
+
+
+_cache = _Cache()
+
+
+def current(now: dt.datetime) -> RoutingInputs:
+    """The routing inputs valid at ``now`` for this database, reloaded if they changed."""
+    gen = generation()
+    found = _cache.inputs.get(connection.alias)
+    if found is None or found.generation != gen or not found.covers(now):
+        found = _load(gen, now)
+        _cache.inputs[connection.alias] = found
+    return found
