@@ -89,6 +89,29 @@ def test_on_duty_wins_over_presence_and_the_line_site_is_kept(world, make_reader
     assert (during.kind, during.site) == ("duty", str(world.site_a.pk))
 
 
+def test_a_line_duty_reads_the_line_sites_only(world, make_reader, make_exam):
+    """On a rota line covering site A, a radiologist privileged on A and B reads A's
+    emergencies; B's belong to B's line (here nobody: escalated, never sent to A's duty)."""
+    reader = make_reader(world.member_a, [world.site_a, world.site_b], ("general",))
+    _rota(world, reader, Rota.Status.PUBLISHED)  # remote reading, line sites: A
+    at = NIGHT + dt.timedelta(hours=3)
+    on_b = make_exam(world.site_b, "emergency", "general", at=at)
+    d = services.exam_route(exam_id=on_b.pk, now=at)
+    assert (d.kind, d.reader_id) == ("escalate", None)
+    on_a = make_exam(world.site_a, "emergency", "general", at=at)
+    d = services.exam_route(exam_id=on_a.pk, now=at)
+    assert (d.kind, d.reader_id) == ("assign", str(reader.pk))
+    # the tick (the whole state) agrees: B's exam still waits
+    services.worklist_tick(now=at + dt.timedelta(minutes=1))
+    assert reload(on_b).status == S.IMAGES_AVAILABLE
+    # in the day, present, the same radiologist reads both sites
+    services.presence_create(
+        practitioner=reader, start=MORNING, end=MORNING + dt.timedelta(hours=8), site=world.site_b
+    )
+    services.worklist_tick(now=MORNING + dt.timedelta(minutes=5))
+    assert reload(on_b).reader_id == reader.pk
+
+
 def test_demo_fills_the_worklist_through_the_published_rota(db):
     from pimm.demo.generator import generate
     from pimm.worklist.demo import DEMO_READER, load_worklist_demo

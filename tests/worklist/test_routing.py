@@ -77,6 +77,37 @@ def test_reader_going_off_duty_has_queue_rerouted(world, make_reader, make_exam)
     assert active(exam).reader_id == b.pk
 
 
+def test_a_presence_removed_or_cut_short_moves_the_queue_at_once(world, make_reader, make_exam):
+    """The coordinator removes a reader's presence (called away): their unopened exams go to
+    another reader in the same request, the one they opened stays with them."""
+    a = make_reader(world.member_a, [world.site_a], present_from=T0 - minutes(60))
+    first, second = (make_exam(world.site_a, "inpatient") for _ in range(2))
+    for exam in (first, second):
+        services.exam_route(exam_id=exam.pk, now=T0)
+        assert reload(exam).reader_id == a.pk
+    services.exam_open(exam=first, reader=a, at=T0 + minutes(1))
+    b = make_reader(world.member_a, [world.site_a], present_from=T0 - minutes(60))
+    presence = w.ReaderPresence.objects.get(practitioner=a)
+    services.presence_delete(presence=presence, now=T0 + minutes(5))
+    assert reload(second).reader_id == b.pk  # no tick in between
+    assert reload(first).reader_id == a.pk  # being read: not taken away
+    # cut short: the same for a presence whose end is moved before now
+    third = make_exam(world.site_a, "inpatient")
+    services.exam_route(exam_id=third.pk, now=T0 + minutes(6))
+    assert reload(third).reader_id == b.pk
+    c = make_reader(world.member_a, [world.site_a], present_from=T0 - minutes(60))
+    mine = w.ReaderPresence.objects.get(practitioner=b)
+    services.presence_update(
+        presence=mine,
+        practitioner=b,
+        start=mine.start,
+        end=T0 + minutes(7),
+        site=world.site_a,
+        now=T0 + minutes(8),
+    )
+    assert reload(third).reader_id == c.pk
+
+
 def test_rerouted_after_open_delay(world, make_reader, make_exam):
     a = make_reader(world.member_a, [world.site_a], present_from=T0 - minutes(60))
     long_read = make_exam(world.site_a, "emergency", work_units=5.0)
@@ -163,3 +194,26 @@ def test_published_duty_ending_reroutes_the_queue(world, make_reader, make_exam)
     ended = w.Assignment.objects.get(exam=exam, reader=night)
     assert ended.ended_at == MORNING + minutes(1)
     assert active(exam).reader_id == day.pk
+
+
+def test_reader_queue_lists_exams_in_the_routers_reading_order(world, make_reader, make_exam):
+    from pimm.worklist import selectors
+
+    reader = make_reader(world.member_a, [world.site_a], present_from=T0 - minutes(60))
+    made = {
+        "inpatient": make_exam(world.site_a, "inpatient"),
+        "long emergency": make_exam(world.site_a, "emergency", work_units=3.0),
+        "short emergency": make_exam(world.site_a, "emergency", work_units=1.0),
+        "life-threatening": make_exam(world.site_a, "life_threatening", work_units=2.0),
+        "critical outpatient": make_exam(world.site_a, "outpatient", critical=True),
+    }
+    for exam in made.values():
+        assert services.exam_assign(exam_id=exam.pk, reader_id=reader.pk, expected_version=0, at=T0)
+    order = {e.pk: name for name, e in made.items()}
+    assert [order[e.pk] for e in selectors.reader_queue(reader=reader)] == [
+        "critical outpatient",
+        "life-threatening",
+        "short emergency",
+        "long emergency",
+        "inpatient",
+    ]

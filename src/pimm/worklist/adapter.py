@@ -102,7 +102,8 @@ class Routing:
         self.t = naive(now)
         self.policy = Router()
         known = inputs.current(now)
-        available = known.available_at(self.t)
+        now_readers = known.at(self.t)
+        available = {r: av for r, (av, _reader) in now_readers.items()}
         held = list(
             w.Assignment.objects.filter(ended_at__isnull=True, exam__status=w.Exam.Status.ASSIGNED)
             .select_related("exam__patient", "exam__priority")
@@ -111,7 +112,12 @@ class Routing:
         # only readers who may read now or hold an exam matter to this decision
         wanted = set(available) | {str(a.reader_id) for a in held}
         self.state = RoutingState(
-            [known.readers[r] for r in sorted(wanted) if r in known.readers], known.config()
+            [
+                now_readers[r][1] if r in now_readers else known.readers[r]
+                for r in sorted(wanted)
+                if r in known.readers
+            ],
+            known.config(),
         )
         self.versions: dict[str, int] = {}
         self.available = {r: av for r, av in available.items() if r in self.state.readers}
@@ -212,11 +218,15 @@ class ExamRouting:
         self.policy = Router()
         self.exam = exam
         known = inputs.current(now)
-        available = known.available_at(self.t)
-        ids = [r for r in known.site_readers.get(exam.site, ()) if r in available]
-        self.available = {r: available[r] for r in ids}
+        now_readers = known.at(self.t)
+        ids = [
+            r
+            for r in known.site_readers.get(exam.site, ())
+            if r in now_readers and exam.site in now_readers[r][1].sites
+        ]
+        self.available = {r: now_readers[r][0] for r in ids}
         # service levels only drive timers, which this one-decision state does not keep
-        self.state = RoutingState([known.readers[r] for r in ids], known.config())
+        self.state = RoutingState([now_readers[r][1] for r in ids], known.config())
         for r, av in self.available.items():
             self.state.set_availability(r, av)
         for reader, assigned_at, opened_at, *values in held_on_site(int(exam.site)):

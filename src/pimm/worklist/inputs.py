@@ -22,6 +22,7 @@ emergency line). On duty wins over present.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime as dt
 import secrets
 import threading
@@ -90,6 +91,14 @@ def readers() -> list[Reader]:
     ]
 
 
+@dataclass(frozen=True)
+class LineDuty(RotaEntry):
+    """A duty of the published rota: its holder reads the exams of the line's sites (where they
+    hold privileges), not every site where they could read when present."""
+
+    line_sites: frozenset[str] = frozenset()
+
+
 def duty_entries(start: dt.datetime, end: dt.datetime) -> list[RotaEntry]:
     """Published on-call duties overlapping [start, end). A duty on a line without remote
     reading is placed on the line's first site; with remote reading it has no site."""
@@ -97,12 +106,13 @@ def duty_entries(start: dt.datetime, end: dt.datetime) -> list[RotaEntry]:
     for d in oncall.on_duty_between(start=start, end=end):
         site = None if d.remote_allowed or not d.site_ids else str(d.site_ids[0])
         out.append(
-            RotaEntry(
+            LineDuty(
                 str(d.practitioner_id),
                 naive(d.starts_at),
                 naive(d.ends_at),
                 AvailabilityKind.DUTY,
                 site,
+                line_sites=frozenset(str(s) for s in d.site_ids),
             )
         )
     return out
@@ -129,14 +139,31 @@ def availability_entries(start: dt.datetime, end: dt.datetime) -> list[RotaEntry
     return duty_entries(start, end) + [presence_entry(*row) for row in rows]
 
 
-def best_availability(entries: list[RotaEntry]) -> dict[str, Availability]:
-    """One availability per reader: on duty wins over present, then the later end."""
-    out: dict[str, tuple] = {}
+def best_entries(entries: list[RotaEntry]) -> dict[str, RotaEntry]:
+    """The entry that decides each reader's availability: on duty wins over present, then the
+    later end."""
+    out: dict[str, RotaEntry] = {}
     for e in entries:
-        rank = (e.kind == AvailabilityKind.DUTY, e.end)
-        if e.reader_id not in out or rank > out[e.reader_id][0]:
-            out[e.reader_id] = (rank, Availability(e.kind, e.site, e.end))
-    return {r: av for r, (_rank, av) in out.items()}
+        best = out.get(e.reader_id)
+        if best is None or (e.kind == AvailabilityKind.DUTY, e.end) > (
+            best.kind == AvailabilityKind.DUTY,
+            best.end,
+        ):
+            out[e.reader_id] = e
+    return out
+
+
+def best_availability(entries: list[RotaEntry]) -> dict[str, Availability]:
+    """One availability per reader (``best_entries``)."""
+    return {r: Availability(e.kind, e.site, e.end) for r, e in best_entries(entries).items()}
+
+
+def reader_now(reader: Reader, entry: RotaEntry) -> Reader:
+    """The reader as routing sees them under ``entry``: on a rota line's duty, privileged on
+    the line's sites only."""
+    if isinstance(entry, LineDuty) and entry.line_sites:
+        return dataclasses.replace(reader, sites=reader.sites & entry.line_sites)
+    return reader
 
 
 def duty_source(now: dt.datetime) -> dict[str, Availability]:
@@ -180,7 +207,7 @@ class RoutingInputs:
     levels: ServiceLevels
     entries: list[RotaEntry]
     points: list[dt.datetime] = field(default_factory=list)  # where availability may change
-    segments: dict[int, dict[str, Availability]] = field(default_factory=dict)
+    segments: dict[int, dict[str, tuple[Availability, Reader]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.points = sorted({e.start for e in self.entries} | {e.end for e in self.entries})
@@ -191,15 +218,23 @@ class RoutingInputs:
     def config(self) -> RoutingConfig:
         return RoutingConfig(levels=self.levels, own_first_members=self.own_first)
 
-    def available_at(self, t: dt.datetime) -> dict[str, Availability]:
-        """Who can read at local naive time ``t`` (constant between two change points, so it is
-        computed once per segment)."""
+    def at(self, t: dt.datetime) -> dict[str, tuple[Availability, Reader]]:
+        """Who can read at local naive time ``t``, and as which reader (``reader_now``).
+        Constant between two change points, so computed once per segment."""
         i = bisect.bisect_right(self.points, t)
         found = self.segments.get(i)
         if found is None:
-            found = best_availability([e for e in self.entries if e.start <= t < e.end])
+            active = best_entries([e for e in self.entries if e.start <= t < e.end])
+            found = {
+                r: (Availability(e.kind, e.site, e.end), reader_now(self.readers[r], e))
+                for r, e in active.items()
+                if r in self.readers  # active practitioners only
+            }
             self.segments[i] = found
         return found
+
+    def available_at(self, t: dt.datetime) -> dict[str, Availability]:
+        return {r: av for r, (av, _reader) in self.at(t).items()}
 
 
 def _load(gen: int, now: dt.datetime) -> RoutingInputs:

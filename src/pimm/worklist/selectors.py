@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from django.db.models import Count, Sum
 from django.utils import timezone
 
+from pimm.engine.routing.state import queue_key
 from pimm.registry.models import Practitioner
+from pimm.worklist import adapter
 from pimm.worklist import models as w
 
 S = w.Exam.Status
@@ -17,13 +19,13 @@ OPEN = (S.IMAGES_AVAILABLE, S.ASSIGNED, S.READ)
 
 
 def reader_queue(*, reader: Practitioner) -> list[w.Exam]:
-    """The exams a reader holds, critical first then earliest deadline (the router's order)."""
-    qs = (
-        w.Exam.objects.filter(reader=reader, status__in=(S.ASSIGNED, S.READ))
-        .select_related("priority", "site", "patient")
-        .order_by("-critical", "deadline", "pk")
+    """The exams a reader holds in the order the router expects them read (``queue_key``:
+    critical first, emergencies by class and shortest first, then earliest deadline), so that
+    the reader who takes the top of the list does what the router's estimates assume."""
+    qs = w.Exam.objects.filter(reader=reader, status__in=(S.ASSIGNED, S.READ)).select_related(
+        "priority", "site", "patient"
     )
-    return list(qs)
+    return sorted(qs, key=lambda e: queue_key(adapter.engine_exam(e)))
 
 
 def opened_at(*, exams: list[w.Exam]) -> dict[int, dt.datetime | None]:

@@ -171,20 +171,37 @@ def presence_update(
     on_duty: bool = False,
     site: Site | None = None,
     actor=None,
+    now: dt.datetime | None = None,
 ) -> w.ReaderPresence:
+    """Change a presence; a reader it no longer makes available now loses their unopened queue
+    at once (``queues_of_readers_gone``)."""
     _presence_check(practitioner, site, start, end)
     presence = w.ReaderPresence.objects.select_for_update().get(pk=presence.pk)
     presence.practitioner, presence.site = practitioner, site
     presence.start, presence.end, presence.on_duty = start, end, on_duty
     _save(presence, actor)
+    queues_of_readers_gone(now=now, actor=actor)
     return presence
 
 
 @transaction.atomic
-def presence_delete(*, presence: w.ReaderPresence, actor=None) -> None:
-    """Delete a presence; exams it made readable are re-routed by the next tick."""
+def presence_delete(
+    *, presence: w.ReaderPresence, actor=None, now: dt.datetime | None = None
+) -> None:
+    """Delete a presence; a reader who can no longer read now loses their unopened queue at once."""
     presence._history_user = actor
     presence.delete()
+    queues_of_readers_gone(now=now, actor=actor)
+
+
+def queues_of_readers_gone(*, now: dt.datetime | None = None, actor=None) -> int:
+    """The unopened exams of readers who can no longer read (a presence removed or cut short)
+    go to someone else now, not at the next tick. Returns the decisions written."""
+    now = now or timezone.now()
+    routing = adapter.Routing(now)
+    return decisions_apply(
+        decisions=routing.decisions, versions=routing.versions, at=now, actor=actor
+    )
 
 
 # -- orders and exams ------------------------------------------------------------------------
