@@ -190,7 +190,12 @@ def bump() -> None:
     with transaction.atomic():
         if not w.RoutingGeneration.objects.filter(pk=1).update(value=token):
             w.RoutingGeneration.objects.update_or_create(pk=1, defaults={"value": token})
-    _cache.clear()  # this process sees its own change at once, even before the commit
+    forget()  # this process sees its own change at once, even before the commit
+
+
+def forget() -> None:
+    """Drop what this thread keeps: the next decision reads everything from the database."""
+    _cache.clear()
 
 
 # -- the per-process cache --------------------------------------------------------------------
