@@ -1,7 +1,11 @@
 """Routing through the services: competence, privilege, duty, own member first, escalation,
 off-duty re-routing, re-routing after the open delay, concurrent claims (one wins)."""
 
+import datetime as dt
+
 import pytest
+from django.utils import translation
+from django.utils.html import escape
 
 from pimm.worklist import models as w
 from pimm.worklist import selectors, services
@@ -217,3 +221,63 @@ def test_reader_queue_lists_exams_in_the_routers_reading_order(world, make_reade
         "long emergency",
         "inpatient",
     ]
+
+
+def test_waiting_and_escalation_reasons_name_the_site_in_the_readers_language(
+    world, make_reader, make_exam, client_for
+):
+    make_reader(world.member_a, [world.site_a], ("general",), present_from=T0 - minutes(60))
+    exam = make_exam(world.site_a, "emergency", "interventional")
+    services.exam_route(exam_id=exam.pk, now=T0)
+    exam = reload(exam)
+    assert exam.escalation_rule == exam.waiting_rule == "no_competent_reader"
+    coordinator = client_for("coordinator")
+    for url in (f"/lecture/examens/{exam.pk}/", "/lecture/coordination/"):
+        french = coordinator.get(url).content.decode()
+        assert f"sur le site {escape(world.site_a.name)} : examen" in french
+        assert f"sur le site {world.site_a.pk} " not in french  # a name, not an id
+        english = coordinator.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert f"privileges at site {escape(world.site_a.name)}: " in english
+        assert "Aucun radiologue" not in english
+    # a deadline escalation of an exam nobody holds says so
+    outpatient = make_exam(world.site_a, "inpatient", "interventional")
+    services.exam_route(exam_id=outpatient.pk, now=T0)
+    services.worklist_tick(now=T0 + dt.timedelta(hours=15))
+    outpatient = reload(outpatient)
+    assert outpatient.escalation_rule == "deadline_risk_waiting"
+    with translation.override("fr"):
+        assert "examen en attente, aucun lecteur disponible" in outpatient.escalation_text
+    with translation.override("en"):
+        assert "exam waiting, no reader available" in outpatient.escalation_text
+
+
+def test_every_rule_of_the_router_has_a_sentence(world, make_exam):
+    """Rules the router writes (plain, own member / pool, fallback, late, grouping yield,
+    re-routes) are explained in words, with the competence's label, never as a code."""
+    from pimm.worklist import reasons
+
+    exam = make_exam(world.site_a, "emergency", "neuro")
+    with translation.override("fr"):
+        for rule in (
+            "duty",
+            "present",
+            "own_member_duty",
+            "pool_present_fallback",
+            "pool_duty_fallback_late",
+            "grouping_yield_duty_late",
+            "patient_grouping",
+            "idle_rebalance",
+            "open_delay_reroute",
+            "deadline_risk_reroute",
+            "no_competent_reader",
+            "wait_present",
+            "caps_reached",
+            "deadline_risk",
+            "deadline_risk_waiting",
+            "escalate:no_competent_reader",
+        ):
+            text = reasons.explain(rule, exam)
+            assert text and rule not in text, rule
+        assert "Neuroradiologie" in reasons.explain("pool_present_fallback", exam)
+        assert reasons.explain("pool_duty_fallback_late", exam).endswith("dépassée")
+        assert reasons.explain("manual", exam) is None  # the stored note is shown

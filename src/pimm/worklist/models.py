@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from pimm.registry.models import Competence, Member, Platform, Practitioner, Site
+from pimm.worklist import reasons
 
 User = settings.AUTH_USER_MODEL
 
@@ -142,8 +143,10 @@ class Exam(models.Model):
     # bumped by every routing write: a conditional UPDATE on it lets exactly one writer win
     routing_version = models.PositiveIntegerField(default=0)
     waiting_reason = models.CharField(_("motif d'attente"), max_length=300, blank=True)
+    waiting_rule = models.CharField(_("règle d'attente"), max_length=60, blank=True)
     escalated_at = models.DateTimeField(_("escaladé le"), null=True, blank=True)
     escalation_reason = models.CharField(_("motif d'escalade"), max_length=300, blank=True)
+    escalation_rule = models.CharField(_("règle d'escalade"), max_length=60, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -164,6 +167,15 @@ class Exam(models.Model):
     def is_open(self) -> bool:
         return self.status not in (self.Status.SIGNED, self.Status.CANCELLED)
 
+    @property
+    def waiting_text(self) -> str:
+        """Why it waits, in the reader's language (``reasons``), else as stored."""
+        return reasons.explain(self.waiting_rule, self) or self.waiting_reason
+
+    @property
+    def escalation_text(self) -> str:
+        return reasons.explain(self.escalation_rule, self) or self.escalation_reason
+
 
 class ExamEvent(models.Model):
     """One status transition of an exam, with its time and actor."""
@@ -174,6 +186,7 @@ class ExamEvent(models.Model):
     to_status = models.CharField(max_length=20)
     actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
     note = models.CharField(_("note"), max_length=300, blank=True)
+    rule = models.CharField(_("règle"), max_length=70, blank=True)  # routing rule, if any
     history = HistoricalRecords()
 
     class Meta:
@@ -181,6 +194,16 @@ class ExamEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.exam_id}: {self.from_status} -> {self.to_status}"
+
+    @property
+    def to_label(self) -> str:
+        labels = dict(Exam.Status.choices)
+        return str(labels.get(self.to_status, self.to_status))
+
+    @property
+    def text(self) -> str:
+        """The note, in the reader's language when a routing rule wrote it (``reasons``)."""
+        return reasons.explain(self.rule, self.exam) or self.note
 
     @property
     def audit_member_id(self) -> int:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from pimm.engine.routing import Decision, DecisionKind
 from pimm.registry.models import Platform, Practitioner, Site
-from pimm.worklist import adapter
+from pimm.worklist import adapter, reasons
 from pimm.worklist import models as w
 from pimm.worklist.pseudonym import pseudonymise
 
@@ -55,8 +55,19 @@ def _create(model, history_user, /, **fields):
     return obj
 
 
-def _event(exam: w.Exam, frm: str, to: str, at: dt.datetime, actor, note: str = "") -> None:
-    _create(w.ExamEvent, actor, exam=exam, at=at, from_status=frm, to_status=to, note=note[:300])
+def _event(
+    exam: w.Exam, frm: str, to: str, at: dt.datetime, actor, note: str = "", rule: str = ""
+) -> None:
+    _create(
+        w.ExamEvent,
+        actor,
+        exam=exam,
+        at=at,
+        from_status=frm,
+        to_status=to,
+        note=note[:300],
+        rule=rule[:70],
+    )
 
 
 # -- set-up ----------------------------------------------------------------------------------
@@ -346,8 +357,10 @@ def exam_assign(
     w.Assignment.objects.filter(exam=exam, ended_at__isnull=True).update(ended_at=at)
     if reader_id is None:
         exam.status, exam.reader_id, exam.waiting_reason = S.IMAGES_AVAILABLE, None, reason[:300]
+        exam.waiting_rule = rule[:60]
     else:
         exam.status, exam.reader_id, exam.waiting_reason = S.ASSIGNED, reader_id, ""
+        exam.waiting_rule = ""
         _create(
             w.Assignment,
             actor,
@@ -357,21 +370,39 @@ def exam_assign(
             rule=rule[:60],
             reason=reason[:300],
         )
-    _save(exam, actor, update_fields=["status", "reader", "waiting_reason"])
-    _event(exam, frm, exam.status, at, actor, reason)
+    _save(exam, actor, update_fields=["status", "reader", "waiting_reason", "waiting_rule"])
+    _event(exam, frm, exam.status, at, actor, reason, rule)
     return True
 
 
-def _escalate(exam_id: int, reason: str, at: dt.datetime, actor) -> None:
+def _escalate(exam_id: int, reason: str, rule: str, at: dt.datetime, actor) -> None:
     exam = w.Exam.objects.get(pk=exam_id)
     if exam.escalated_at and exam.escalation_reason == reason[:300]:
         return
     exam.escalated_at = exam.escalated_at or at
-    exam.escalation_reason = reason[:300]
+    exam.escalation_reason, exam.escalation_rule = reason[:300], rule[:60]
     if exam.status == S.IMAGES_AVAILABLE:
-        exam.waiting_reason = reason[:300]
-    _save(exam, actor, update_fields=["escalated_at", "escalation_reason", "waiting_reason"])
-    _event(exam, exam.status, exam.status, at, actor, _("Escalade : ") + reason)
+        exam.waiting_reason, exam.waiting_rule = reason[:300], rule[:60]
+    _save(
+        exam,
+        actor,
+        update_fields=[
+            "escalated_at",
+            "escalation_reason",
+            "escalation_rule",
+            "waiting_reason",
+            "waiting_rule",
+        ],
+    )
+    _event(
+        exam,
+        exam.status,
+        exam.status,
+        at,
+        actor,
+        _("Escalade : ") + reason,
+        reasons.ESCALATION + rule,
+    )
     log.warning("worklist: exam %s escalated (%s)", exam_id, reason)
 
 
@@ -384,12 +415,15 @@ def decisions_apply(
     for d in decisions:
         exam_id = int(d.exam_id)
         if d.kind == DecisionKind.ESCALATE:
-            _escalate(exam_id, d.reason, at, actor)
+            rule = d.rule
+            if rule == "deadline_risk" and d.reader_id is None:
+                rule = reasons.DEADLINE_RISK_WAITING
+            _escalate(exam_id, d.reason, rule, at, actor)
             written += 1
             continue
         if d.kind == DecisionKind.HOLD:
             w.Exam.objects.filter(pk=exam_id, status=S.IMAGES_AVAILABLE).update(
-                waiting_reason=d.reason[:300]
+                waiting_reason=d.reason[:300], waiting_rule=d.rule[:60]
             )
             continue
         version = versions.get(d.exam_id)

@@ -92,7 +92,9 @@ def exam_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_move": access.can_move(request.user, exam),
             "steps": steps,
             "pacs_url": _pacs_url(exam) if identity else None,
-            "events": exam.events.order_by("at", "pk"),
+            "events": exam.events.select_related("exam__site", "exam__priority").order_by(
+                "at", "pk"
+            ),
             "findings": selectors.findings_of(exam=exam),
             "channels": w.Communication.Channel.choices[:3],
             "is_signer": reader is not None
