@@ -172,7 +172,7 @@ def duty_source(now: dt.datetime) -> dict[str, Availability]:
     return best_availability(availability_entries(now, now + dt.timedelta(microseconds=1)))
 
 
-# -- the generation counter -------------------------------------------------------------------
+# -- the generation token ------------------------------------------------------------------
 def generation() -> int:
     """The current generation (0 before the first change). Plain SQL on purpose: it runs on
     every routing decision and building it through the ORM would cost more than the query."""
