@@ -104,13 +104,21 @@ class Routing:
         known = inputs.current(now)
         now_readers = known.at(self.t)
         available = {r: av for r, (av, _reader) in now_readers.items()}
+        # every exam held, as plain values (no model instances: the tick runs every minute)
         held = list(
             w.Assignment.objects.filter(ended_at__isnull=True, exam__status=w.Exam.Status.ASSIGNED)
-            .select_related("exam__patient", "exam__priority")
             .order_by("assigned_at", "pk")
+            .values_list(
+                "reader_id",
+                "assigned_at",
+                "opened_at",
+                "exam__routing_version",
+                "exam__escalated_at",
+                *EXAM_FIELDS,
+            )
         )
         # only readers who may read now or hold an exam matter to this decision
-        wanted = set(available) | {str(a.reader_id) for a in held}
+        wanted = set(available) | {str(row[0]) for row in held}
         self.state = RoutingState(
             [
                 now_readers[r][1] if r in now_readers else known.readers[r]
@@ -125,22 +133,22 @@ class Routing:
             self.state.set_availability(r, av)
         levels = self.state.config.levels
         self.off_holders: list[str] = []
-        for a in held:
-            reader = str(a.reader_id)
+        for reader_id, assigned_at, opened_at, version, escalated_at, *values in held:
+            reader = str(reader_id)
             if reader not in self.state.readers:
                 continue
-            ex = engine_exam(a.exam)
-            self.versions[ex.id] = a.exam.routing_version
-            opened = naive(a.opened_at) if a.opened_at else None
-            self.state.restore_assignment(ex, reader, naive(a.assigned_at), opened)
+            ex = engine_exam_values(tuple(values))
+            self.versions[ex.id] = version
+            opened = naive(opened_at) if opened_at else None
+            self.state.restore_assignment(ex, reader, naive(assigned_at), opened)
             if reader not in self.available and reader not in self.off_holders:
                 # held by a reader who is no longer on duty: re-routed by ``readers_left``
                 self.off_holders.append(reader)
                 self.state.set_availability(reader, Availability(AvailabilityKind.PRESENT))
             if opened is None:
                 delay = levels.open_delays[ex.priority]
-                self.state.push_timer(naive(a.assigned_at) + delay, "open_delay", ex.id)
-            if not a.exam.escalated_at:
+                self.state.push_timer(naive(assigned_at) + delay, "open_delay", ex.id)
+            if not escalated_at:
                 risk = ex.ready_at + levels.target(ex.priority) * levels.risk_fraction
                 self.state.push_timer(risk, "risk", ex.id)
         self.decisions: list[Decision] = self._readers_left()
