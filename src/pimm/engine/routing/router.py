@@ -31,8 +31,8 @@ Rules of ``Router.route`` in order:
    competence and site they cover, over the cube of the readers free there), then the one
    with the fewest competences and site privileges, then a reader not reading now (an
    estimate can be overrun), on duty, on the site; other classes: the lightest queue, a
-   reader counting ``routine_need_units`` more in proportion to the share of the emergencies
-   seen they stand for (``state.emergency_need``: a routine reading cannot be interrupted,
+   reader counting up to ``routine_need_units`` more in proportion to how much the
+   emergencies need them (``state.emergency_need``: a routine reading cannot be interrupted,
    so it goes first to those the emergencies need least); ties by the work already given to
    the reader (equity), then by id (deterministic).
 A reader who frees up with no emergency of their own waiting (their queue empty or holding

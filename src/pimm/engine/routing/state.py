@@ -160,14 +160,15 @@ class RoutingState:
         return harm
 
     def emergency_need(self, reader_id: str) -> float:
-        """The share of the emergencies seen that this reader stands for: for each
-        (competence, site) they cover, the emergencies seen there over the readers available."""
+        """How much the emergencies need this reader: for each (competence, site) they cover,
+        the emergencies seen there over the square of the readers available (their share of
+        that demand, weighted again by how few share it)."""
         need = 0.0
         for p in self._pairs(reader_id):
             seen = self.emergency_seen.get(p, 0)
             avail = self._avail_count.get(p, 0)
             if seen and avail:
-                need += seen / avail
+                need += seen / avail**2
         return need
 
     def note_emergency(self, exam: Exam, count: int = 1) -> None:
