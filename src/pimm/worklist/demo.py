@@ -48,7 +48,7 @@ FAMILY = [
 GIVEN = ["Marie", "Jean", "Pierre", "Camille", "Louise", "Lucas", "Emma", "Hugo", "Chloé", "Paul"]
 DEMO_READER = "radiologue"
 WINDOW = dt.timedelta(hours=6)  # exams written: those ready in the last hours before the cut
-NEAR = dt.timedelta(hours=2)  # the cut is looked for this close to the wall clock
+NEAR = dt.timedelta(hours=3)  # the cut is looked for this close to the wall clock
 
 
 def _identity(rng: random.Random) -> dict:

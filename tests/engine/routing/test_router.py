@@ -408,3 +408,54 @@ def test_emergencies_waiting_for_one_reader_are_read_shortest_first():
     assert_checker_clean(
         state, readers, {"A": PRESENT}, [exam("E0"), long_, short, routine, crit, vital]
     )
+
+
+def test_emergency_tie_goes_to_the_least_versatile_reader():
+    # equally early: the reader with privileges on two sites stays free for the next one
+    readers = [reader("A", sites=("S1", "S2")), reader("B")]
+    avail = {"A": DUTY, "B": DUTY}
+    state, router = setup(readers, avail)
+    first = router.route(exam("E1"), T0, state)
+    assert first.reader_id == "B"
+    second = router.route(exam("E2", site="S2"), T0, state)
+    assert second.reader_id == "A"
+    assert_checker_clean(state, readers, avail, [exam("E1"), exam("E2", site="S2")])
+
+
+def test_emergency_tie_spares_the_only_free_reader_of_a_competence_emergencies_need():
+    # A holds privileges on three sites, B reads neuro on S1 where neuro emergencies come
+    readers = [reader("A", sites=("S1", "S2", "S3")), reader("B", comps=("general", "neuro"))]
+    avail = {"A": DUTY, "B": DUTY}
+    state, router = setup(readers, avail)
+    fresh, fresh_router = setup(readers, avail)
+    for i in range(2):
+        state.note_emergency(exam(f"N{i}", comp="neuro"))
+    d = router.route(exam("E1"), T0, state)
+    assert d.reader_id == "A"  # B is the only free neuro reader where neuro emergencies come
+    # B stands alone for neuro on S1, where two emergencies came; S2 and S3 saw none
+    assert state.coverage_harm("B") == 1 / 1**3 + 2 / 1**3
+    # no neuro emergency seen: the tie goes to the reader with fewer competences and sites
+    assert fresh_router.route(exam("E1"), T0, fresh).reader_id == "B"
+    assert_checker_clean(state, readers, avail, [exam("E1")])
+    router.on_open("E1", "A", T0, state)
+    router.on_sign("E1", "A", T0 + dt.timedelta(minutes=10), state)
+    # A free again: two free general readers on S1 (the counts follow assign and sign)
+    assert state.coverage_harm("A") == 1 / 2**3
+
+
+def test_routine_work_goes_first_to_readers_the_emergencies_need_least():
+    readers = [reader("A", comps=("general", "neuro")), reader("B")]
+    avail = {"A": PRESENT, "B": PRESENT}
+    routine = [exam(f"I{i}", prio=Priority.INPATIENT) for i in range(3)]
+
+    def order(config):
+        state, router = setup(readers, avail, config)
+        for i in range(3):
+            state.note_emergency(exam(f"N{i}", comp="neuro"))  # only A reads neuro on S1
+        chosen = [router.route(e, T0, state).reader_id for e in routine]
+        assert_checker_clean(state, readers, avail, routine, config)
+        return chosen
+
+    # A counts 2 units more: B takes routine work until its queue is 2 units longer
+    assert order(RoutingConfig()) == ["B", "B", "A"]
+    assert order(RoutingConfig(routine_need_units=0.0)) == ["A", "B", "A"]

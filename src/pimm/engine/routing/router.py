@@ -26,9 +26,15 @@ Rules of ``Router.route`` in order:
 6. among the rest, emergencies: the earliest expected signature (queues read critical first,
    then emergencies by class, shortest first within a class, then by deadline:
    ``state.queue_key``), the member's own
-   readers kept only if one of them meets the deadline; on ties a reader not reading now
-   (an estimate can be overrun), on duty, on the site; other classes: the lightest queue;
-   ties by the work already given to the reader (equity), then by id (deterministic).
+   readers kept only if one of them meets the deadline; on ties the reader whose being busy
+   costs the next emergencies least (``state.coverage_harm``: the emergencies seen on each
+   competence and site they cover, over the cube of the readers free there), then the one
+   with the fewest competences and site privileges, then a reader not reading now (an
+   estimate can be overrun), on duty, on the site; other classes: the lightest queue, a
+   reader counting up to ``routine_need_units`` more in proportion to how much the
+   emergencies need them (``state.emergency_need``: a routine reading cannot be interrupted,
+   so it goes first to those the emergencies need least); ties by the work already given to
+   the reader (equity), then by id (deterministic).
 A reader who frees up with no emergency of their own waiting (their queue empty or holding
 routine work only) takes an unopened emergency from a busier queue when they would sign it no
 later (``steal_gain``): late binding, so a wrong reading-time estimate costs little. A reading
@@ -75,6 +81,8 @@ class BasePolicy:
         if exam.id in state.exams or exam.id in state.signed:
             raise ValueError(f"exam {exam.id} already routed")
         state.exams[exam.id] = exam
+        if exam.priority.is_emergency:
+            state.note_emergency(exam)
         if self.uses_timers:
             lv = state.config.levels
             risk_at = exam.ready_at + lv.target(exam.priority) * lv.risk_fraction
@@ -295,6 +303,11 @@ class BasePolicy:
                 return out
 
 
+def _versatility(reader: Reader) -> int:
+    """How many kinds of exams a reader may take: competences plus sites with privileges."""
+    return len(reader.competences) + len(reader.sites)
+
+
 def _no_reader_reason(exam: Exam) -> str:
     text = (
         f"Aucun radiologue compétent ({exam.competence}) de garde ou présent avec privilèges "
@@ -396,16 +409,19 @@ class Router(BasePolicy):
                 if not scored:
                     continue
                 key, r = min(scored)
-                # keep specialists free: among readers nearly as early, take the one with the
-                # fewest competences (a generalist) when that still meets the deadline
+                # keep the readers the next emergencies need free: among readers nearly as
+                # early, take the one whose being busy leaves the fewest emergencies seen with no
+                # free reader, then the one with the fewest competences and site privileges (the
+                # next emergency, of another competence or site, finds them idle), when that
+                # still meets the deadline
                 slack = key[0] + state.config.specialist_slack
                 near = [
-                    (len(state.readers[x].competences), k, x)
+                    (state.coverage_harm(x), _versatility(state.readers[x]), k, x)
                     for k, x in scored
                     if k[0] <= slack and k[0] <= exam.deadline
                 ]
                 if near:
-                    _n, key, r = min(near)
+                    _h, _n, key, r = min(near)
                 kind = "duty" if state.is_duty(r) else "present"
                 label = (f"own_member_{kind}" if gi == 0 else f"pool_{kind}") if own_first else kind
                 if key[0] <= exam.deadline:
@@ -417,11 +433,14 @@ class Router(BasePolicy):
                 return _Choice(r, label + suffix + "_late", _reason(label, fallback, exam, True))
         else:
             for group, label in groups:
-                scored = [
-                    ((state.load[r], state.assigned_units[r], r), r)
-                    for r in group
-                    if exam.critical or state.under_cap(r, exam)
-                ]
+                ok = [r for r in group if exam.critical or state.under_cap(r, exam)]
+                need = dict.fromkeys(ok, 0.0)
+                units = state.config.routine_need_units
+                if units:
+                    need = {r: state.emergency_need(r) for r in ok}
+                    top = max(need.values(), default=0.0) or 1.0
+                    need = {r: units * n / top for r, n in need.items()}
+                scored = [((state.load[r] + need[r], state.assigned_units[r], r), r) for r in ok]
                 if scored:
                     r = min(scored)[1]
                     return _Choice(r, label + suffix, _reason(label, fallback, exam))

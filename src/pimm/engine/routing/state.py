@@ -86,6 +86,12 @@ class RoutingState:
         self.version: dict[str, int] = {}
         self.timers: list[tuple] = []
         self.journal: list[Decision | Event] = []
+        # emergencies routed so far per (competence, site): the demand the router has seen
+        self.emergency_seen: dict[tuple[str, str], int] = {}
+        # per (competence, site): readers available now, and those of them with an empty queue
+        self._avail_count: dict[tuple[str, str], int] = dict.fromkeys(self.index, 0)
+        self._free_count: dict[tuple[str, str], int] = dict.fromkeys(self.index, 0)
+        self._flags: dict[str, tuple[bool, bool]] = dict.fromkeys(self.readers, (False, False))
         self.rr_counter = 0
         self._seq = 0
         self._batch = 0
@@ -136,6 +142,54 @@ class RoutingState:
         """The reader has opened an exam not yet signed (busy: reading is not preempted)."""
         return any(e in self.opened for e in self.queues[reader_id])
 
+    def _pairs(self, reader_id: str):
+        r = self.readers[reader_id]
+        return [(c, s) for c in r.competences for s in r.sites]
+
+    def coverage_harm(self, reader_id: str) -> float:
+        """What giving this reader one more exam costs the next emergencies: for each
+        (competence, site) they cover, the emergencies seen there over the cube of the readers
+        free now (available, empty queue). Taking the only free reader of a busy pair weighs
+        most; a pair with other free readers, or where no emergency comes, hardly counts."""
+        harm = 0.0
+        for p in self._pairs(reader_id):
+            seen = self.emergency_seen.get(p, 0)
+            free = self._free_count.get(p, 0)
+            if seen and free:
+                harm += seen / free**3
+        return harm
+
+    def emergency_need(self, reader_id: str) -> float:
+        """How much the emergencies need this reader: for each (competence, site) they cover,
+        the emergencies seen there over the square of the readers available (their share of
+        that demand, weighted again by how few share it)."""
+        need = 0.0
+        for p in self._pairs(reader_id):
+            seen = self.emergency_seen.get(p, 0)
+            avail = self._avail_count.get(p, 0)
+            if seen and avail:
+                need += seen / avail**2
+        return need
+
+    def note_emergency(self, exam: Exam, count: int = 1) -> None:
+        """Count an emergency of the exam's competence and site (the router calls it on each
+        routed emergency; a state rebuilt from a database may seed it from recent history)."""
+        k = (exam.competence, exam.site)
+        self.emergency_seen[k] = self.emergency_seen.get(k, 0) + count
+
+    def _refresh(self, reader_id: str) -> None:
+        """Keep the per-(competence, site) counts of available and free readers up to date."""
+        avail = reader_id in self.available
+        flags = (avail, avail and not self.queues[reader_id])
+        old = self._flags[reader_id]
+        if flags == old:
+            return
+        self._flags[reader_id] = flags
+        da, df = int(flags[0]) - int(old[0]), int(flags[1]) - int(old[1])
+        for p in self._pairs(reader_id):
+            self._avail_count[p] += da
+            self._free_count[p] += df
+
     def is_duty(self, reader_id: str) -> bool:
         av = self.available.get(reader_id)
         return av is not None and av.kind == AvailabilityKind.DUTY
@@ -159,6 +213,7 @@ class RoutingState:
         holders = self.patients.setdefault(exam.patient_key, {})
         holders[reader_id] = holders.get(reader_id, 0) + 1
         self.version[exam.id] = self.version.get(exam.id, 0) + 1
+        self._refresh(reader_id)
 
     def unassign(self, exam_id: str) -> str:
         reader_id = self.holder.pop(exam_id)
@@ -174,6 +229,7 @@ class RoutingState:
         if not holders:
             del self.patients[exam.patient_key]
         self.version[exam_id] = self.version.get(exam_id, 0) + 1
+        self._refresh(reader_id)
         return reader_id
 
     def hold(self, exam: Exam) -> None:
@@ -224,6 +280,7 @@ class RoutingState:
             self.available.pop(reader_id, None)
         else:
             self.available[reader_id] = availability
+        self._refresh(reader_id)
 
     def restore_assignment(
         self,
