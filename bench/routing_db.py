@@ -1,37 +1,45 @@
 """One routing decision through Django and the database at about 20,000 exams a day.
 
-    python bench/routing_db.py [--per-day 20000] [--at 11] [--decisions 200] [--json]
+    python bench/routing_db.py [--per-day 20000] [--at 11] [--decisions 200] [--history-days 7]
+                               [--baseline-every 4] [--json]
 
-``services.exam_route`` reads only the slice of the routing state one decision needs
-(``adapter.ExamRouting``: the active readers with privileges on the exam's site who can read now,
-with the exams they hold; a handful of indexed queries whatever the platform's size), routes the
-exam with the engine and writes the decision (claim, assignment, status, event, history rows).
+``services.exam_route`` loads the exam, reads the slice of the routing state one decision needs
+(``adapter.ExamRouting``: the readers privileged on the exam's site who can read now, with the
+exams they hold), routes the exam with the engine and writes the decision (claim, assignment,
+status, event, history rows). What changes seldom (readers, privileges, presence plan, published
+rota, service levels) is kept in memory per process under a generation token read on every
+decision (``worklist.inputs``); the exam and the exams held are read with two queries compiled
+once per process, prepared on PostgreSQL (``worklist.prepared``).
+
 This bench puts the database in the state of a busy weekday of the demo PIMM scaled to
-``--per-day`` exams: the day is simulated with the engine up to ``--at`` o'clock, and the exams
-then waiting or held by a reader are written (bulk); then ``--decisions`` new emergency exams are
-routed one by one. For each, the decision alone (load the exam, read the slice, route; nothing
-written) and then the whole ``exam_route`` call are timed (wall clock, database included). SQLite
-in memory with ``PIMM_DB_ENGINE=sqlite``; otherwise PostgreSQL (the PIMM_DB_* variables), in the
-test database ``PIMM_DB_TEST_NAME`` created and dropped by the bench.
+``--per-day`` exams: the day is simulated with the engine up to ``--at`` o'clock, the exams then
+waiting or held by a reader are written, with ``--history-days`` earlier days of signed exams
+(bulk); then ``--decisions`` new emergency exams are routed one by one. For each, the decision
+alone (load the exam, read the slice, route; nothing written) and then the whole
+``exam_route`` call are timed (wall clock, database included); every ``--baseline-every`` exams
+the decision is timed again after dropping the in-memory inputs (the first decision after a
+change, or of a new process). SQLite in memory with ``PIMM_DB_ENGINE=sqlite``; otherwise
+PostgreSQL (the PIMM_DB_* variables) in the test database ``PIMM_DB_TEST_NAME``, created,
+analysed and dropped by the bench.
 
-Figures (2-core machine shared with four other jobs, so noisy; 23/11/2026, 20,378 exams/day:
-demo scale 43, 2,580 readers, 353 exams held or waiting at 11:00; 200 decisions):
+Figures (2-core machine, load about 1, 23/11/2026; 20,378 exams/day: demo scale 43, 2,580
+readers, 361 exams held or waiting at 11:00, 142,646 signed exams before; 200 decisions):
 
-=====================  =============================  =====================================
-                       before (whole state rebuilt)   after (one site's slice)
-=====================  =============================  =====================================
-SQLite, exam_route     p50 71.7 ms, p99 167.6 ms      p50 11.8 ms, p99 12.7 ms
-SQLite, decision only  (not measured apart)           p50 5.8 ms, p99 6.5 ms
-PostgreSQL, exam_route p50 89.4 ms, p99 196.1 ms      p50 21.0 ms, p99 32.8 ms
-PostgreSQL, decision   (not measured apart)           p50 10.1 ms, p99 16.5 ms
-=====================  =============================  =====================================
+============================================  ==================  ===================
+                                              SQLite p50 / p99    PostgreSQL p50 / p99
+============================================  ==================  ===================
+decision, inputs in memory (the target: 5 ms)  1.38 / 2.26 ms      1.72 / 2.93 ms
+first decision after a change (reload)         51.9 / 75.3 ms      61.6 / 90.4 ms
+exam_route(): decision + audited writes        7.51 / 11.56 ms     14.04 / 21.68 ms
+============================================  ==================  ===================
 
-(``PIMM_DB_ENGINE=sqlite python bench/routing_db.py --per-day 20000 --decisions 200``, and
-with ``eval "$(scripts/ensure-postgres.sh)"; PIMM_DB_TEST_NAME=test_pimm_bench`` for
-PostgreSQL.) The engine alone meets 5 ms (``bench/routing.py --latency``: p99 0.11 ms); what is
-left is Django's cost per query (building the SQL is about 0.8 ms of the 1.2 ms the exams-held
-query takes on SQLite) times about five reads and eight audited writes; the earlier 204/332 ms
-were measured under heavier load than the "before" column above.
+(``PIMM_DB_ENGINE=sqlite python bench/routing_db.py``, and with
+``eval "$(scripts/ensure-postgres.sh)"; PIMM_DB_TEST_NAME=test_pimm_bench`` for PostgreSQL.)
+The "max" column of the table is the first decision of the run, which loads the inputs.
+Before the in-memory inputs and compiled queries (same day, same bench without history): the
+decision took p50 6.2 / p99 10.3 ms on SQLite and p50 10.1 / p99 16.5 ms on PostgreSQL (five
+ORM queries, most of their time spent building SQL); before the one-site slice, exam_route took
+p50 72 ms / 89 ms (whole state rebuilt). The engine alone: ``bench/routing.py --latency``.
 """
 
 from __future__ import annotations
