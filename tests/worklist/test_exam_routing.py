@@ -40,6 +40,18 @@ def test_slice_decides_like_the_full_state(world, make_reader, make_exam, night)
         )
     if night:
         _rota(world, readers[0], "published")
+    # a week of emergencies before: the demand the router spares readers for (cancelled, so
+    # that they are history only)
+    past = [
+        make_exam(
+            rng.choice(sites),
+            rng.choice(("emergency", "life_threatening")),
+            rng.choice(("general", "neuro", "msk")),
+            at=now - minutes(90 * (k + 1)),
+        )
+        for k in range(30)
+    ]
+    w.Exam.objects.filter(pk__in=[e.pk for e in past]).update(status=w.Exam.Status.CANCELLED)
     # queues: exams held by present readers, some already opened
     held = []
     for _ in range(14):
@@ -72,8 +84,14 @@ def test_slice_decides_like_the_full_state(world, make_reader, make_exam, night)
         exam = w.Exam.objects.select_related("patient", "priority").get(pk=exam.pk)
         full = adapter.Routing(now)
         assert full.decisions == []  # nobody went off duty: nothing re-routed first
+        sliced = adapter.ExamRouting(adapter.engine_exam(exam), exam.routing_version, now)
+        assert sum(sliced.state.emergency_seen.values()) >= 30  # the history is seeded
+        # what the slice knows of readers elsewhere is what the whole state knows
+        for r in sliced.state.readers:
+            assert sliced.state.coverage_harm(r) == pytest.approx(full.state.coverage_harm(r))
+            assert sliced.state.emergency_need(r) == pytest.approx(full.state.emergency_need(r))
         expected = full.route(exam)
-        got = adapter.ExamRouting(adapter.engine_exam(exam), exam.routing_version, now).route()
+        got = sliced.route()
         assert _decision(got) == _decision(expected), exam
         kinds.add(got.rule)
         chosen.add(got.reader_id)

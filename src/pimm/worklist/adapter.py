@@ -127,6 +127,7 @@ class Routing:
             ],
             known.config(),
         )
+        self.state.seed_emergencies(known.emergency_seen)
         self.versions: dict[str, int] = {}
         self.available = {r: av for r, av in available.items() if r in self.state.readers}
         for r, av in self.available.items():
@@ -195,6 +196,17 @@ _exam_row = PreparedQuery(
 )
 
 
+# the readers holding at least one exam (a queue not empty), every decision
+_busy_readers = PreparedQuery(
+    lambda: (
+        w.Assignment.objects.filter(ended_at__isnull=True, exam__status=w.Exam.Status.ASSIGNED)
+        .values_list("reader_id")
+        .distinct()
+    ),
+    param=False,
+)
+
+
 def exam_to_route(exam_id: int) -> tuple[int, Exam] | None:
     """(routing version, engine exam) of an exam whose images wait to be routed, None if its
     status is another; without building its SQL again."""
@@ -246,6 +258,13 @@ class ExamRouting:
                 naive(assigned_at),
                 naive(opened_at) if opened_at else None,
             )
+        # what the whole state would know of the readers elsewhere: the emergency demand and
+        # who is available and free on each competence and site these readers cover
+        self.state.seed_emergencies(known.emergency_seen)
+        if ids:
+            pairs = {p for r in ids for p in self.state.pairs_of(r)}
+            busy = {str(row[0]) for row in _busy_readers()}
+            self.state.set_pair_counts(*known.pair_counts(self.t, pairs, busy))
         self.versions = {exam.id: version}
         self.decisions: list[Decision] = []
 

@@ -29,6 +29,7 @@ import threading
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from pimm.engine.routing import (
@@ -172,6 +173,23 @@ def duty_source(now: dt.datetime) -> dict[str, Availability]:
     return best_availability(availability_entries(now, now + dt.timedelta(microseconds=1)))
 
 
+HISTORY = dt.timedelta(days=7)  # the emergency demand routing learns from
+EMERGENCY_CODES = ("life_threatening", "emergency")
+
+
+def emergency_history(now: dt.datetime) -> dict[tuple[str, str], int]:
+    """Emergencies ready in the ``HISTORY`` before ``now`` per (competence, site)."""
+    rows = (
+        w.Exam.objects.filter(
+            priority__code__in=EMERGENCY_CODES, ready_at__gte=now - HISTORY, ready_at__lt=now
+        )
+        .values_list("competence", "site_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {(c, str(site)): n for c, site, n in rows}
+
+
 # -- the generation token ------------------------------------------------------------------
 def generation() -> int:
     """The current generation (0 before the first change). Plain SQL on purpose: it runs on
@@ -211,6 +229,9 @@ class RoutingInputs:
     own_first: frozenset[str]
     levels: ServiceLevels
     entries: list[RotaEntry]
+    # emergencies per (competence, site) over the days before: the demand the router spares
+    # readers for (``RoutingState.seed_emergencies``)
+    emergency_seen: dict[tuple[str, str], int] = field(default_factory=dict)
     points: list[dt.datetime] = field(default_factory=list)  # where availability may change
     segments: dict[int, dict[str, tuple[Availability, Reader]]] = field(default_factory=dict)
 
@@ -238,6 +259,32 @@ class RoutingInputs:
             self.segments[i] = found
         return found
 
+    def pair_counts(
+        self, t: dt.datetime, pairs: set[tuple[str, str]], busy: set[str]
+    ) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]]:
+        """Readers available at ``t`` on each (competence, site) of ``pairs``, and those of
+        them with an empty queue (not in ``busy``), over the whole platform."""
+        now_readers = self.at(t)
+        available = dict.fromkeys(pairs, 0)
+        for c, s in pairs:
+            n = 0
+            for r in self.site_readers.get(s, ()):
+                found = now_readers.get(r)
+                if found is not None and c in found[1].competences and s in found[1].sites:
+                    n += 1
+            available[(c, s)] = n
+        free = dict(available)
+        for r in busy:
+            found = now_readers.get(r)
+            if found is None:
+                continue
+            reader = found[1]
+            for c in reader.competences:
+                for s in reader.sites:
+                    if (c, s) in free:
+                        free[(c, s)] -= 1
+        return available, free
+
     def available_at(self, t: dt.datetime) -> dict[str, Availability]:
         return {r: av for r, (av, _reader) in self.at(t).items()}
 
@@ -258,6 +305,7 @@ def _load(gen: int, now: dt.datetime) -> RoutingInputs:
         own_first=frozenset(str(pk) for pk in registry.own_first_member_ids()),
         levels=service_levels(),
         entries=availability_entries(start, end),
+        emergency_seen=emergency_history(now),
     )
 
 

@@ -23,9 +23,11 @@ SENTINEL = -982_451_653  # stands for the parameter while the SQL is built
 
 
 class PreparedQuery:
-    def __init__(self, build: Callable[[int], QuerySet]) -> None:
-        """``build(value)`` returns the ``values_list`` queryset for ``value`` (an integer)."""
+    def __init__(self, build: Callable[..., QuerySet], param: bool = True) -> None:
+        """``build(value)`` returns the ``values_list`` queryset for ``value`` (an integer);
+        with ``param=False``, ``build()`` takes no value."""
         self.build = build
+        self.param = param
         self._compiled: dict[str, tuple] = {}
         self._lock = threading.Lock()
 
@@ -33,21 +35,23 @@ class PreparedQuery:
         with self._lock:
             found = self._compiled.get(alias)
             if found is None:
-                compiler = self.build(SENTINEL).query.get_compiler(using=alias)
+                qs = self.build(SENTINEL) if self.param else self.build()
+                compiler = qs.query.get_compiler(using=alias)
                 sql, params = compiler.as_sql()
                 params = tuple(params)
-                if params.count(SENTINEL) != 1:
+                if params.count(SENTINEL) != int(self.param):
                     raise ValueError("the prepared queryset must use its parameter exactly once")
-                found = (compiler, sql, params, params.index(SENTINEL))
+                found = (compiler, sql, params, params.index(SENTINEL) if self.param else None)
                 self._compiled[alias] = found
         return found
 
-    def __call__(self, value: int) -> list[tuple]:
+    def __call__(self, value: int | None = None) -> list[tuple]:
         compiler, sql, params, at = self._compiled.get(connection.alias) or self._compile(
             connection.alias
         )
         values = list(params)
-        values[at] = value
+        if at is not None:
+            values[at] = value
         rows = _fetch(sql, values)
         return list(compiler.results_iter(results=[rows], tuple_expected=True))
 

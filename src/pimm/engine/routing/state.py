@@ -177,6 +177,25 @@ class RoutingState:
         k = (exam.competence, exam.site)
         self.emergency_seen[k] = self.emergency_seen.get(k, 0) + count
 
+    def set_pair_counts(
+        self, available: dict[tuple[str, str], int], free: dict[tuple[str, str], int]
+    ) -> None:
+        """Counts of available and free readers per (competence, site) over the whole platform,
+        for a state that holds only part of it (one site's readers): ``coverage_harm`` and
+        ``emergency_need`` then read what the whole state would. The totals include this
+        state's readers as they are now; later moves adjust them as usual."""
+        self._avail_count.update(available)
+        self._free_count.update(free)
+
+    def pairs_of(self, reader_id: str) -> list[tuple[str, str]]:
+        return self._pairs(reader_id)
+
+    def seed_emergencies(self, seen: dict[tuple[str, str], int]) -> None:
+        """Emergencies seen per (competence, site) before this state existed (a state rebuilt
+        from a database: its recent history), as if the router had routed them."""
+        for k, n in seen.items():
+            self.emergency_seen[k] = self.emergency_seen.get(k, 0) + n
+
     def _refresh(self, reader_id: str) -> None:
         """Keep the per-(competence, site) counts of available and free readers up to date."""
         avail = reader_id in self.available
