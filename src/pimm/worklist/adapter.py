@@ -200,6 +200,7 @@ _exam_row = PreparedQuery(
 _busy_readers = PreparedQuery(
     lambda: (
         w.Assignment.objects.filter(ended_at__isnull=True, exam__status=w.Exam.Status.ASSIGNED)
+        .order_by()  # no default ordering: DISTINCT on the reader alone
         .values_list("reader_id")
         .distinct()
     ),

@@ -234,6 +234,8 @@ class RoutingInputs:
     emergency_seen: dict[tuple[str, str], int] = field(default_factory=dict)
     points: list[dt.datetime] = field(default_factory=list)  # where availability may change
     segments: dict[int, dict[str, tuple[Availability, Reader]]] = field(default_factory=dict)
+    # per segment: the readers available on each (competence, site), filled as asked
+    pair_readers: dict[int, dict[tuple[str, str], frozenset[str]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.points = sorted({e.start for e in self.entries} | {e.end for e in self.entries})
@@ -264,25 +266,23 @@ class RoutingInputs:
     ) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]]:
         """Readers available at ``t`` on each (competence, site) of ``pairs``, and those of
         them with an empty queue (not in ``busy``), over the whole platform."""
-        now_readers = self.at(t)
-        available = dict.fromkeys(pairs, 0)
-        for c, s in pairs:
-            n = 0
-            for r in self.site_readers.get(s, ()):
-                found = now_readers.get(r)
-                if found is not None and c in found[1].competences and s in found[1].sites:
-                    n += 1
-            available[(c, s)] = n
-        free = dict(available)
-        for r in busy:
-            found = now_readers.get(r)
-            if found is None:
-                continue
-            reader = found[1]
-            for c in reader.competences:
-                for s in reader.sites:
-                    if (c, s) in free:
-                        free[(c, s)] -= 1
+        i = bisect.bisect_right(self.points, t)
+        known = self.pair_readers.setdefault(i, {})
+        available, free = {}, {}
+        for pair in pairs:
+            readers = known.get(pair)
+            if readers is None:
+                c, s = pair
+                now_readers = self.at(t)
+                readers = known[pair] = frozenset(
+                    r
+                    for r in self.site_readers.get(s, ())
+                    if r in now_readers
+                    and c in now_readers[r][1].competences
+                    and s in now_readers[r][1].sites
+                )
+            available[pair] = len(readers)
+            free[pair] = len(readers - busy)
         return available, free
 
     def available_at(self, t: dt.datetime) -> dict[str, Availability]:
