@@ -44,6 +44,7 @@ from pimm.engine.routing import (
 from pimm.oncall import selectors as oncall
 from pimm.registry import selectors as registry
 from pimm.worklist import models as w
+from pimm.worklist.prepared import PreparedQuery
 
 CAP_UNITS = 6.0
 # the window of availability loaded around ``now``; reloaded when ``now`` leaves it
@@ -192,13 +193,15 @@ def emergency_history(now: dt.datetime) -> dict[tuple[str, str], int]:
 
 # -- the generation token ------------------------------------------------------------------
 def generation() -> int:
-    """The current generation (0 before the first change). Plain SQL on purpose: it runs on
-    every routing decision and building it through the ORM would cost more than the query."""
-    table = connection.ops.quote_name(w.RoutingGeneration._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT value FROM {table} WHERE id = 1")  # noqa: S608 (no user input)
-        row = cursor.fetchone()
-    return int(row[0]) if row else 0
+    """The current generation (0 before the first change). A query compiled once (prepared on
+    PostgreSQL): it runs on every routing decision."""
+    rows = _generation_query()
+    return int(rows[0][0]) if rows else 0
+
+
+_generation_query = PreparedQuery(
+    lambda: w.RoutingGeneration.objects.filter(pk=1).values_list("value"), param=False
+)
 
 
 def bump() -> None:
