@@ -27,9 +27,11 @@ turnaround / offline bound, router vs round-robin on the same arrivals:
   the database see ``bench/routing_db.py``.
 The bound varies by a few tenths of a percent between runs (CP-SAT time limits on a busy
 machine); the router's figures do not (deterministic). The router learns the emergency
-demand per competence and site from the exams it routes: a state rebuilt for one decision
-(the Django adapter) has not seen them and falls back to the fewest competences and sites,
-and to the lightest queue.
+demand per competence and site from the exams it routes; a state rebuilt from the database for
+one decision (the Django adapter) is seeded with the emergencies of the week before and told
+who is available and free on the other sites, so that it weighs readers as the whole state
+would (``tests/worklist/test_exam_routing.py``); the Django path itself is timed by
+``bench/routing_db.py``, not simulated here.
 """
 
 from __future__ import annotations
