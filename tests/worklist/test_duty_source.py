@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from pimm.oncall import selectors as oncall
 from pimm.oncall.models import OnCallLine, Rota, RotaAssignment, RotaShift
-from pimm.worklist import adapter, services
+from pimm.worklist import inputs, services
 from pimm.worklist import models as w
 from tests.worklist.conftest import reload
 
@@ -53,13 +53,13 @@ def test_published_rota_puts_a_radiologist_on_duty_without_presence_row(
     assert [(d.practitioner_id, d.site_ids, d.remote_allowed) for d in duty] == [
         (reader.pk, (world.site_a.pk,), True)
     ]
-    assert adapter.duty_source(at)[str(reader.pk)].kind == "duty"
+    assert inputs.duty_source(at)[str(reader.pk)].kind == "duty"
     exam = make_exam(world.site_a, "emergency", "general", at=at)
     d = services.exam_route(exam_id=exam.pk, now=at)
     assert (d.kind, d.reader_id) == ("assign", str(reader.pk))
     assert reload(exam).status == S.ASSIGNED
     # after the shift the rota no longer counts
-    assert str(reader.pk) not in adapter.duty_source(MORNING)
+    assert str(reader.pk) not in inputs.duty_source(MORNING)
 
 
 @pytest.mark.parametrize("status", [Rota.Status.DRAFT, Rota.Status.SUPERSEDED])
@@ -83,8 +83,8 @@ def test_on_duty_wins_over_presence_and_the_line_site_is_kept(world, make_reader
         end=NIGHT + dt.timedelta(hours=2),
         site=world.site_b,
     )
-    before = adapter.duty_source(NIGHT - dt.timedelta(hours=1))[str(reader.pk)]
-    during = adapter.duty_source(NIGHT + dt.timedelta(hours=1))[str(reader.pk)]
+    before = inputs.duty_source(NIGHT - dt.timedelta(hours=1))[str(reader.pk)]
+    during = inputs.duty_source(NIGHT + dt.timedelta(hours=1))[str(reader.pk)]
     assert (before.kind, before.site) == ("present", str(world.site_b.pk))
     assert (during.kind, during.site) == ("duty", str(world.site_a.pk))
 
@@ -130,7 +130,7 @@ def test_demo_fills_the_worklist_through_the_published_rota(db):
         .exclude(practitioner__user__username=DEMO_READER)
         .exists()
     )
-    assert {str(h) for h in holders} <= set(adapter.duty_source(now))
+    assert {str(h) for h in holders} <= set(inputs.duty_source(now))
     night_readers = set(
         w.Exam.objects.filter(
             priority__code__in=("emergency", "life_threatening"),

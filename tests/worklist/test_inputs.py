@@ -12,7 +12,7 @@ from tests.worklist.test_duty_source import NIGHT, _rota
 
 def _readers_at(site, now) -> set[str]:
     known = inputs.current(now)
-    available = known.available_at(adapter.naive(now))
+    available = known.available_at(inputs.naive(now))
     return {r for r in known.site_readers.get(str(site.pk), ()) if r in available}
 
 
@@ -46,9 +46,9 @@ def test_privileges_competences_and_activity_are_followed(world, make_reader):
 def test_a_published_rota_is_followed(world, make_reader):
     reader = make_reader(world.member_a, [world.site_a])
     now = NIGHT + minutes(60)
-    assert str(reader.pk) not in inputs.current(now).available_at(adapter.naive(now))
+    assert str(reader.pk) not in inputs.current(now).available_at(inputs.naive(now))
     _rota(world, reader, "published")
-    available = inputs.current(now).available_at(adapter.naive(now))
+    available = inputs.current(now).available_at(inputs.naive(now))
     assert available[str(reader.pk)].kind == "duty"
 
 

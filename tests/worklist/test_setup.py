@@ -63,9 +63,10 @@ def test_coordinator_changes_a_target_and_it_is_audited(world, classes, client_f
     assert event.user_id == world.users["coordinator"].pk and event.action == "~"
     assert event.changes["target_minutes"][-1] == 45  # the demo load keeps no earlier record
     # the router reads the new target
-    from pimm.worklist import adapter
+    from pimm.engine.routing import Priority
+    from pimm.worklist import inputs
 
-    assert adapter.service_levels().target(adapter.Priority.EMERGENCY).total_seconds() == 45 * 60
+    assert inputs.service_levels().target(Priority.EMERGENCY).total_seconds() == 45 * 60
     # bad input: a French error and nothing written
     page = client.post(url, {"label": "Urgence", "target_minutes": 30, "open_delay_minutes": 40})
     assert page.status_code == 200

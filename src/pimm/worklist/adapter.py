@@ -9,8 +9,8 @@ each time. Two ways to read the state:
   exam, every assignment not signed, their open times): the tick and the pull after a
   signature, which may move work between any readers, use it.
 - ``ExamRouting(exam, now)`` loads only what routing one new exam reads (the readers with
-  privileges on the exam's site who can read now, and the exams they hold): one indexed query
-  whose size is that of one site's queues, not of the whole platform. Given the same database it
+  privileges on the exam's site who can read now, and the exams they hold): a few compiled
+  queries (``prepared``) whose size is that of one site's queues, not of the whole platform. Given the same database it
   takes the engine's decision on the full state, except that queues left by readers gone off
   duty are re-routed by the next tick, not first.
 
@@ -33,13 +33,7 @@ from pimm.engine.routing import (
 )
 from pimm.worklist import inputs
 from pimm.worklist import models as w
-from pimm.worklist.inputs import (  # noqa: F401 (the names the demo and tests use)
-    availability_entries,
-    aware,
-    duty_source,
-    naive,
-    service_levels,
-)
+from pimm.worklist.inputs import naive
 from pimm.worklist.prepared import PreparedQuery
 
 EXAM_FIELDS = (

@@ -4,7 +4,7 @@ The simulation routes a seeded day of arrivals with the real router; each step (
 decision, exam opened, report signed) is written with the worklist services, so the demo and the
 application share one code path. The day is shifted so that it ends *now* at a moment when the
 demo radiologist (login ``radiologue``) has exams in their queue. Who may read comes from the
-same source as live routing (``adapter.availability_entries``: the published on-call rota, and
+same source as live routing (``inputs.availability_entries``: the published on-call rota, and
 the presence plan written first from the demo's duty plan), so live routing goes on from there.
 """
 
@@ -23,7 +23,7 @@ from pimm.engine.simulation import Scenario, Simulation
 from pimm.engine.simulation.demo_adapter import scenario_from_demo
 from pimm.oncall import selectors as oncall
 from pimm.registry import models as m
-from pimm.worklist import adapter, services
+from pimm.worklist import inputs, services
 from pimm.worklist import models as w
 
 FAMILY = [
@@ -107,7 +107,7 @@ def _plan_and_rota(
 
     The demo's duty plan gives the presence on site and the duties; a duty is written to the
     presence plan only where no published on-call rota covers it (the published rota is read
-    by ``adapter.availability_entries``, exactly as live routing reads it).
+    by ``inputs.availability_entries``, exactly as live routing reads it).
     """
     sc = scenario_from_demo(d, days=1, start=start, drain_days=1)
     code_of = {pk: code for code, pk in reader_pk.items()}
@@ -118,23 +118,21 @@ def _plan_and_rota(
         spans = [(e.start, e.end)]
         if e.kind == AvailabilityKind.DUTY and e not in extra:
             # the published rota says who holds the on-call lines then
-            published = oncall.on_duty_between(
-                start=adapter.aware(e.start), end=adapter.aware(e.end)
-            )
+            published = oncall.on_duty_between(start=inputs.aware(e.start), end=inputs.aware(e.end))
             spans = _minus(
-                spans, [(adapter.naive(p.starts_at), adapter.naive(p.ends_at)) for p in published]
+                spans, [(inputs.naive(p.starts_at), inputs.naive(p.ends_at)) for p in published]
             )
         for a, b in spans:
             w.ReaderPresence.objects.create(
                 practitioner_id=reader_pk[e.reader_id],
                 site=sites.get(e.site) if e.site else None,
-                start=adapter.aware(a),
-                end=adapter.aware(b),
+                start=inputs.aware(a),
+                end=inputs.aware(b),
                 on_duty=e.kind == AvailabilityKind.DUTY,
             )
     t0 = sc.start - dt.timedelta(days=1)
-    entries = adapter.availability_entries(
-        adapter.aware(t0), adapter.aware(sc.start + dt.timedelta(days=2))
+    entries = inputs.availability_entries(
+        inputs.aware(t0), inputs.aware(sc.start + dt.timedelta(days=2))
     )
     rota = tuple(
         dataclasses.replace(
@@ -162,7 +160,7 @@ def _load(d, now: dt.datetime | None) -> int:
         return 0
     classes = {pc.code: pc for pc in services.priority_classes_ensure(platform=platform)}
     now = now or timezone.now()
-    local_now = adapter.naive(now)
+    local_now = inputs.naive(now)
     by_rpps = {p.rpps: p for p in m.Practitioner.objects.all()}
     reader_pk = {p.code: by_rpps[p.rpps].pk for p in d.practitioners if p.rpps in by_rpps}
     code_of = {v: k for k, v in reader_pk.items()}
@@ -195,7 +193,7 @@ def _load(d, now: dt.datetime | None) -> int:
     offset = local_now - steps[-1].at
 
     def at(t: dt.datetime) -> dt.datetime:
-        return adapter.aware(t + offset)
+        return inputs.aware(t + offset)
 
     rng = random.Random(d.seed)
     patients: dict[str, w.Patient] = {}

@@ -175,7 +175,7 @@ def duty_source(now: dt.datetime) -> dict[str, Availability]:
 
 
 HISTORY = dt.timedelta(days=7)  # the emergency demand routing learns from
-EMERGENCY_CODES = ("life_threatening", "emergency")
+EMERGENCY_CODES = tuple(p.value for p in Priority if p.is_emergency)
 
 
 def emergency_history(now: dt.datetime) -> dict[tuple[str, str], int]:
@@ -271,12 +271,12 @@ class RoutingInputs:
         them with an empty queue (not in ``busy``), over the whole platform."""
         i = bisect.bisect_right(self.points, t)
         known = self.pair_readers.setdefault(i, {})
+        now_readers = self.at(t)
         available, free = {}, {}
         for pair in pairs:
             readers = known.get(pair)
             if readers is None:
                 c, s = pair
-                now_readers = self.at(t)
                 readers = known[pair] = frozenset(
                     r
                     for r in self.site_readers.get(s, ())

@@ -12,9 +12,9 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pimm.engine.routing import Priority
 from pimm.registry.models import Competence
 
-EMERGENCY_CODES = frozenset({"life_threatening", "emergency"})
 # the rule stored for a deadline escalation of an exam no reader holds
 DEADLINE_RISK_WAITING = "deadline_risk_waiting"
 
@@ -83,7 +83,7 @@ def explain(rule: str, exam) -> str | None:
         "deadline": timezone.localtime(exam.deadline).strftime("%H:%M") if exam.deadline else "",
     }
     if rule == "no_competent_reader":
-        if exam.priority.code in EMERGENCY_CODES:
+        if Priority(exam.priority.code).is_emergency:
             text = _(
                 "Aucun radiologue compétent (%(competence)s) de garde ou présent avec privilèges "
                 "sur le site %(site)s : examen %(priority)s à traiter par le coordinateur"
