@@ -8,10 +8,11 @@ SCALE ?= 1
 PYTEST_ARGS ?=
 export DJANGO_SETTINGS_MODULE ?= pimm.settings.dev
 
-.PHONY: help demo serve test lint test-sqlite test-postgres test-e2e bench clean check-deploy
+.PHONY: help demo demo-reset serve test lint test-sqlite test-postgres test-e2e bench clean check-deploy
 
 help:
 	@echo "make demo   - install, migrate, load the demo PIMM and serve it on 127.0.0.1:$(PORT)"
+	@echo "make demo-reset - the same on a fresh demo database (the demo follows the day it is loaded)"
 	@echo "make test   - ruff, the whole suite on SQLite then PostgreSQL, then the browser tests"
 
 $(VENV)/.python:
@@ -37,6 +38,10 @@ demo: $(VENV)/.installed var
 	@echo ""
 	@echo "pimm démo : http://127.0.0.1:$(PORT)/  (API : http://127.0.0.1:$(PORT)/api/docs)"
 	@$(PY) manage.py db_worker & worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+demo-reset:  ## drop the demo database and load the demo again, as of today
+	rm -f var/pimm.sqlite3 var/pimm.sqlite3-wal var/pimm.sqlite3-shm
+	@$(MAKE) --no-print-directory demo
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check src tests bench scripts manage.py

@@ -7,6 +7,7 @@ of A, a radiologist of A, an ARS reviewer, and the objects of another member B t
 from dataclasses import dataclass
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.test import Client
 from django.utils import translation
@@ -16,8 +17,23 @@ from pimm.accounts.roles import Role
 from pimm.accounts.services import user_create
 from pimm.demo.loader import load_demo
 from pimm.registry import models as m
+from tests import clock
 
 PASSWORD = "correct-horse-battery-staple"
+_travel = time_machine.travel(clock.NOW, tick=True)
+
+
+def pytest_configure(config):
+    """Freeze the session's clock before anything reads it (see ``tests/clock.py``)."""
+    _travel.start()
+
+
+def pytest_unconfigure(config):
+    _travel.stop()
+
+
+def pytest_report_header(config):
+    return f"pimm test clock: {clock.NOW.isoformat()} (PIMM_TEST_NOW to move it)"
 
 
 @pytest.fixture(scope="session")

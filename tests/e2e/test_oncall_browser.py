@@ -12,6 +12,7 @@ from pimm.demo.loader import DEMO_PASSWORD
 from pimm.engine.rota.checker import Swap, check_change, check_rota
 from pimm.oncall.adapter import build_problem, current_assignments
 from pimm.oncall.models import PointWeights, Rota, RotaAssignment, RotaShift, SwapRequest
+from tests import clock
 from tests.e2e.conftest import login, shot
 
 
@@ -46,16 +47,16 @@ def _logout(page):
 def test_generate_publish_swap_and_ical(page):
     login(page, "coordinateur")
     page.click("nav.main >> text=Gardes")
-    page.fill("#id_title", "Février 2027")
-    page.fill("#id_start", "2027-02-01")
-    page.fill("#id_end", "2027-02-28")
+    page.fill("#id_title", "Tableau à venir")
+    page.fill("#id_start", clock.day(2, 1).isoformat())
+    page.fill("#id_end", clock.day(2, 28).isoformat())
     page.click("button:has-text('Créer le tableau')")
     page.wait_for_selector("[data-testid=rota-status]")
     assert page.locator("[data-testid=rota-status]").inner_text() == "Brouillon"
     page.fill("input[name=seconds]", "3")
     page.click("button:has-text('Générer le tableau')")
     page.wait_for_selector("[data-testid=rota-status]:has-text('Prêt à publier')", timeout=60_000)
-    rota = Rota.objects.get(title="Février 2027")
+    rota = Rota.objects.get(title="Tableau à venir")
     assert rota.status == Rota.Status.READY
     _legal(rota)
     assert "Dernier calcul" in page.locator("#progress").inner_text()

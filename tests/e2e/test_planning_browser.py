@@ -1,5 +1,6 @@
 """Browser: plan a quarter, book an emergency into a reserved slot, move a booking by drag-and-drop."""
 
+from django.db.models import Q
 from django.utils import timezone
 
 from pimm.planning import models as pm
@@ -47,13 +48,19 @@ def test_plan_a_quarter_book_an_emergency_and_move_it(page):
     assert page.input_value("#id_priority") == "emergency"
     page.fill("#id_order_reference", "URG-E2E-1")
     page.fill("#id_patient_pseudonym", "PAT-E2E042")
-    page.select_option("#id_member", index=1)
+    # the member whose vacation holds the slot books it (another member is refused)
+    if slot.member_id:
+        page.select_option("#id_member", str(slot.member_id))
+    else:
+        page.select_option("#id_member", index=1)
     page.click("button:has-text('Réserver cette plage')")
     page.wait_for_selector("text=Rendez-vous réservé")
     booking = pm.Booking.objects.get(order_reference="URG-E2E-1")
     assert booking.start == slot.start and booking.used_reserved == "emergency"
 
-    # 3. move it by drag-and-drop onto a free slot of the same day
+    # 3. move it by drag-and-drop onto a free slot of the same day (a tall window: a drag that
+    # has to scroll the page drops elsewhere)
+    page.set_viewport_size({"width": 1280, "height": 2000})
     target = (
         pm.Slot.objects.filter(
             equipment=slot.equipment,
@@ -63,6 +70,7 @@ def test_plan_a_quarter_book_an_emergency_and_move_it(page):
             start__gt=slot.start,
             start__date=slot.start.date(),
         )
+        .filter(Q(member=booking.member) | Q(member__isnull=True))  # the booking member's time
         .order_by("start")
         .first()
     )
@@ -77,11 +85,17 @@ def test_plan_a_quarter_book_an_emergency_and_move_it(page):
     # 4. a drop onto a taken slot is refused by the same rules, with the reason shown
     taken = (
         pm.Slot.objects.filter(
-            equipment=slot.equipment, booking__isnull=True, status="open", start__gt=target.start
+            equipment=slot.equipment,
+            booking__isnull=True,
+            status="open",
+            start__gte=target.end + timezone.timedelta(minutes=30),  # not next to the booking
+            start__date=slot.start.date(),  # on the calendar's day
         )
+        .filter(Q(member=booking.member) | Q(member__isnull=True))
         .order_by("start")
         .first()
     )
+    assert taken is not None
     other = pm.Booking.objects.create(
         order_reference="OCC-E2E",
         exam_type=booking.exam_type,

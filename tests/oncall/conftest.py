@@ -1,4 +1,5 @@
-"""On-call fixtures: the demo's published January 2027 rota, and checks every test reuses."""
+"""On-call fixtures: the demo's published rota of the current month (the demo also publishes the
+next month's), and checks every test reuses."""
 
 import pytest
 
@@ -7,6 +8,7 @@ from pimm.accounts.services import user_create
 from pimm.engine.rota.checker import check_rota
 from pimm.oncall.adapter import build_problem, current_assignments
 from pimm.oncall.models import Rota, RotaAssignment
+from tests import clock
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -21,7 +23,15 @@ def assert_legal(rota: Rota) -> None:
 
 @pytest.fixture
 def published(db) -> Rota:
-    rota = Rota.objects.get(status=Rota.Status.PUBLISHED)
+    rota = Rota.objects.get(status=Rota.Status.PUBLISHED, start=clock.month_start())
+    assert_legal(rota)
+    return rota
+
+
+@pytest.fixture
+def upcoming(db) -> Rota:
+    """The demo's published rota of next month: every shift in it is still to come."""
+    rota = Rota.objects.get(status=Rota.Status.PUBLISHED, start=clock.month_start(1))
     assert_legal(rota)
     return rota
 

@@ -1,7 +1,6 @@
 """On-call JSON API: every role on every read, own unavailabilities, swaps proposed and
 accepted through the same services, 422 with French field errors and nothing written."""
 
-import datetime as dt
 import json
 
 import pytest
@@ -13,6 +12,7 @@ from pimm.oncall import services
 from pimm.oncall.adapter import build_problem, current_assignments
 from pimm.oncall.models import Rota, RotaAssignment, SwapRequest, Unavailability
 from pimm.registry.models import Practitioner
+from tests import clock
 from tests.personas import SIGNED_IN as PERSONAS
 
 from .conftest import assert_legal
@@ -39,8 +39,8 @@ def draft(world):
     return services.rota_create(
         actor=world.users["coordinator"],
         platform=world.platform,
-        start=dt.date(2027, 3, 1),
-        end=dt.date(2027, 3, 3),
+        start=clock.day(3, 1),
+        end=clock.day(3, 3),
     )
 
 
@@ -89,7 +89,11 @@ def test_own_unavailabilities_created_deleted_and_bad_input_refused(world, clien
     user = world.users["radiologist_a"]
     me = Practitioner.objects.get(user=user)
     call = _call(client, user)
-    created = call("post", "/unavailabilities", {"start": "2027-03-01", "end": "2027-03-05"})
+    created = call(
+        "post",
+        "/unavailabilities",
+        {"start": clock.day(3, 1).isoformat(), "end": clock.day(3, 5).isoformat()},
+    )
     assert created.status_code == 201, created.content
     row = created.json()
     assert row["practitioner_id"] == me.pk and row["reason"] == "congés"
@@ -97,22 +101,30 @@ def test_own_unavailabilities_created_deleted_and_bad_input_refused(world, clien
     assert [u["id"] for u in call("get", "/unavailabilities").json()] == [row["id"]]
 
     # end before start: 422 on the field, in French, nothing written
-    bad = call("post", "/unavailabilities", {"start": "2027-03-05", "end": "2027-03-01"})
+    bad = call(
+        "post",
+        "/unavailabilities",
+        {"start": clock.day(3, 5).isoformat(), "end": clock.day(3, 1).isoformat()},
+    )
     assert bad.status_code == 422
     assert _msgs(bad, "end") == ["La fin précède le début."]
     # not a date: ninja's schema refuses it before anything runs
     assert call("post", "/unavailabilities", {"start": "2027-02-30", "end": "x"}).status_code == 422
     # someone else's leave: forbidden
     other = Practitioner.objects.exclude(pk=me.pk).filter(active=True).first()
-    body = {"start": "2027-03-01", "end": "2027-03-02", "practitioner": other.pk}
+    body = {
+        "start": clock.day(3, 1).isoformat(),
+        "end": clock.day(3, 2).isoformat(),
+        "practitioner": other.pk,
+    }
     assert call("post", "/unavailabilities", body).status_code == 403
     assert Unavailability.objects.count() == 1
     # deleting someone else's: 404; own: 204 and gone
     theirs = services.unavailability_create(
         actor=world.users["coordinator"],
         practitioner=other,
-        start=dt.date(2027, 4, 1),
-        end=dt.date(2027, 4, 2),
+        start=clock.day(4, 1),
+        end=clock.day(4, 2),
     )
     assert call("delete", f"/unavailabilities/{theirs.pk}").status_code == 404
     assert call("delete", f"/unavailabilities/{row['id']}").status_code == 204
@@ -121,9 +133,17 @@ def test_own_unavailabilities_created_deleted_and_bad_input_refused(world, clien
 
 def test_coordinator_enters_leave_for_a_named_practitioner(world, client):
     call = _call(client, world.users["coordinator"])
-    missing = call("post", "/unavailabilities", {"start": "2027-03-01", "end": "2027-03-02"})
+    missing = call(
+        "post",
+        "/unavailabilities",
+        {"start": clock.day(3, 1).isoformat(), "end": clock.day(3, 2).isoformat()},
+    )
     assert missing.status_code == 422 and _msgs(missing, "practitioner")
-    body = {"start": "2027-03-01", "end": "2027-03-02", "practitioner": world.practitioner_b.pk}
+    body = {
+        "start": clock.day(3, 1).isoformat(),
+        "end": clock.day(3, 2).isoformat(),
+        "practitioner": world.practitioner_b.pk,
+    }
     assert call("post", "/unavailabilities", body).status_code == 201
     assert Unavailability.objects.filter(practitioner=world.practitioner_b).count() == 1
     reviewer = _call(client, world.users["reviewer"])
@@ -153,8 +173,9 @@ def test_swap_proposed_and_accepted_through_the_api(world, client, published, ra
 
 
 def test_illegal_or_malformed_swaps_answer_422_and_write_nothing(
-    world, coordinator, client, published, radiologist_user
+    world, coordinator, client, upcoming, radiologist_user
 ):
+    published = upcoming  # every shift still to come
     shift = published.shifts.select_related("assignment__practitioner").first()
     holder = shift.assignment.practitioner
     other = (

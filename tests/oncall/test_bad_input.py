@@ -17,6 +17,7 @@ from pimm.oncall.adapter import build_problem, current_assignments
 from pimm.oncall.models import PointBalance, Rota, RotaAssignment
 from pimm.registry.models import Member, Practitioner
 from pimm.worklist import services as worklist_services
+from tests import clock
 
 from .conftest import assert_legal, holders
 
@@ -110,8 +111,8 @@ def test_declared_quotas_over_100_percent_refused_at_creation(world, client_for,
         reverse("oncall:index"),
         {
             "title": "Quotas faux",
-            "start": "2027-02-01",
-            "end": "2027-02-28",
+            "start": clock.day(2, 1).isoformat(),
+            "end": clock.day(2, 28).isoformat(),
             "quota_source": Rota.QuotaSource.DECLARED,
             "declared": declared,
             "quota_tolerance": "5",
@@ -153,7 +154,7 @@ def test_revision_with_impossible_quotas_is_refused_and_nothing_created(
 def test_presence_the_day_after_a_night_takes_that_night_away(world, coordinator):
     """Repos de sécurité with the worklist's presence plan: present on site the next morning,
     so not on call the night before."""
-    start, end = dt.date(2027, 2, 1), dt.date(2027, 2, 7)
+    start, end = clock.day(2, 1), clock.day(2, 7)
     rota = services.rota_create(actor=coordinator, platform=world.platform, start=start, end=end)
     services.rota_solve_start(
         actor=coordinator, rota=rota, expected_version=rota.version, time_limit=3
@@ -206,52 +207,54 @@ def test_presence_the_day_after_a_night_takes_that_night_away(world, coordinator
 def test_duty_rows_of_the_presence_plan_are_not_day_work(world, coordinator, published):
     """Only presence on site counts as day work: a duty row (on_duty) is not fed as such."""
     who = RotaAssignment.objects.filter(shift__rota=published).first().practitioner
+    before = build_problem(published).day_activities  # the demo's presence plan on site
     worklist_services.presence_create(
         practitioner=who,
-        start=timezone.make_aware(dt.datetime(2027, 1, 12, 9)),
-        end=timezone.make_aware(dt.datetime(2027, 1, 12, 17)),
+        start=clock.at(clock.day(0, 12), 9),
+        end=clock.at(clock.day(0, 12), 17),
         on_duty=True,
         actor=coordinator,
     )
-    assert build_problem(published).day_activities == ()
+    assert build_problem(published).day_activities == before
 
 
-def test_point_balances_carry_into_next_year_and_settle(world, coordinator, published):
-    """December 2026 published after January 2027: the 2026 balance (points − fair share)
-    becomes the 2027 carry-over, each year's balances sum to what came in (zero-sum), and the
-    2027 solve starts from the carried points."""
-    dec = services.rota_create(
-        actor=coordinator,
-        platform=world.platform,
-        start=dt.date(2026, 12, 24),
-        end=dt.date(2026, 12, 31),
-    )
+def _publish(coordinator, platform, start, end):
+    rota = services.rota_create(actor=coordinator, platform=platform, start=start, end=end)
     services.rota_solve_start(
-        actor=coordinator, rota=dec, expected_version=dec.version, time_limit=3
+        actor=coordinator, rota=rota, expected_version=rota.version, time_limit=3
     )
-    dec.refresh_from_db()
-    assert dec.status == Rota.Status.READY
-    services.rota_publish(actor=coordinator, rota=dec, expected_version=dec.version)
-    b2026 = {b.practitioner_id: b for b in PointBalance.objects.filter(year=2026)}
-    b2027 = {b.practitioner_id: b for b in PointBalance.objects.filter(year=2027)}
-    assert sum(b.earned for b in b2026.values()) > 0
-    assert sum(b.balance for b in b2026.values()) == pytest.approx(0, abs=0.5)
-    assert any(abs(b.balance) > 0.5 for b in b2026.values())
-    for pid, b in b2026.items():
-        assert b2027[pid].carried_in == pytest.approx(round(b.balance, 2))
-    carried_total = sum(b.carried_in for b in b2027.values())
-    assert sum(b.balance for b in b2027.values()) == pytest.approx(carried_total, abs=0.5)
-    # the next 2027 rota starts from the carried points (and January's earned points)
+    rota.refresh_from_db()
+    assert rota.status == Rota.Status.READY
+    return services.rota_publish(actor=coordinator, rota=rota, expected_version=rota.version)
+
+
+def test_point_balances_carry_into_next_year_and_settle(world, coordinator):
+    """December of year Y-1 published after January of Y: the Y-1 balance (points − fair share)
+    becomes the Y carry-over, each year's balances sum to what came in (zero-sum), and the next
+    solve of Y starts from the carried points. Y is two years ahead: no demo rota there."""
+    y = clock.TODAY.year + 2
+    _publish(coordinator, world.platform, dt.date(y, 1, 1), dt.date(y, 1, 10))
+    _publish(coordinator, world.platform, dt.date(y - 1, 12, 22), dt.date(y - 1, 12, 31))
+    before = {b.practitioner_id: b for b in PointBalance.objects.filter(year=y - 1)}
+    after = {b.practitioner_id: b for b in PointBalance.objects.filter(year=y)}
+    assert sum(b.earned for b in before.values()) > 0
+    assert sum(b.balance for b in before.values()) == pytest.approx(0, abs=0.5)
+    assert any(abs(b.balance) > 0.5 for b in before.values())
+    for pid, b in before.items():
+        assert after[pid].carried_in == pytest.approx(round(b.balance, 2))
+    carried_total = sum(b.carried_in for b in after.values())
+    assert sum(b.balance for b in after.values()) == pytest.approx(carried_total, abs=0.5)
+    # the next rota of Y starts from the carried points (and January's earned points)
     feb = services.rota_create(
         actor=coordinator,
         platform=world.platform,
-        start=dt.date(2027, 2, 1),
-        end=dt.date(2027, 2, 3),
+        start=dt.date(y, 2, 1),
+        end=dt.date(y, 2, 3),
     )
     carried = build_problem(feb).carried_points
-    some = next(pid for pid, b in b2027.items() if b.carried_in and b.earned)
+    some = next(pid for pid, b in after.items() if b.carried_in and b.earned)
     assert carried[str(some)] == pytest.approx(
-        b2027[some].carried_in + b2027[some].earned, abs=0.05
+        after[some].carried_in + after[some].earned, abs=0.05
     )
 
 
@@ -262,8 +265,8 @@ def test_partial_declared_quotas_are_accepted_but_not_out_of_range(world, coordi
     rota = services.rota_create(
         actor=coordinator,
         platform=world.platform,
-        start=dt.date(2027, 2, 1),
-        end=dt.date(2027, 2, 3),
+        start=clock.day(2, 1),
+        end=clock.day(2, 3),
         quota_source=Rota.QuotaSource.DECLARED,
         declared_quotas={str(member.pk): 30.0},
     )
@@ -277,8 +280,8 @@ def test_partial_declared_quotas_are_accepted_but_not_out_of_range(world, coordi
             services.rota_create(
                 actor=coordinator,
                 platform=world.platform,
-                start=dt.date(2027, 2, 1),
-                end=dt.date(2027, 2, 3),
+                start=clock.day(2, 1),
+                end=clock.day(2, 3),
                 quota_source=Rota.QuotaSource.DECLARED,
                 declared_quotas=quotas,
             )

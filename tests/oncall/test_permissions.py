@@ -6,13 +6,12 @@ radiologists enter their own wishes, swap and get their iCal feed; member manage
 member's duties; the ARS reviewer reads published rotas, lines and weights, and changes nothing.
 """
 
-import datetime as dt
-
 import pytest
 from django.urls import reverse
 
 from pimm.oncall import services
 from pimm.oncall.models import Rota
+from tests import clock
 from tests.personas import FORBIDDEN, FOUND, HIDDEN, LOGIN, OK, PERSONAS
 
 
@@ -123,12 +122,12 @@ EXPECTED = {
 
 @pytest.fixture
 def rotas(world):
-    published = Rota.objects.get(status=Rota.Status.PUBLISHED)
+    published = Rota.objects.get(status=Rota.Status.PUBLISHED, start=clock.month_start())
     draft = services.rota_create(
         actor=world.users["coordinator"],
         platform=world.platform,
-        start=dt.date(2027, 3, 1),
-        end=dt.date(2027, 3, 3),
+        start=clock.day(3, 1),
+        end=clock.day(3, 3),
     )
     return {"published": published, "draft": draft}
 

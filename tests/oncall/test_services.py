@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from pimm.accounts.models import AuditEvent
 from pimm.engine.rota.checker import GiveAway, Swap, check_change
@@ -22,11 +23,12 @@ from pimm.oncall.models import (
     Unavailability,
 )
 from pimm.registry.models import Member, Practitioner
+from tests import clock
 
 from .conftest import assert_legal, holders
 
 pytestmark = pytest.mark.django_db
-FEB = (dt.date(2027, 2, 1), dt.date(2027, 2, 28))
+FREE = (clock.month_start(2), clock.month_end(2))  # after the demo's two published months
 
 
 def _generate(coordinator, rota, seconds=3.0):
@@ -39,7 +41,7 @@ def _generate(coordinator, rota, seconds=3.0):
 
 def test_generate_a_month_lock_regenerate_and_publish(world, coordinator, published):
     rota = services.rota_create(
-        actor=coordinator, platform=world.platform, start=FEB[0], end=FEB[1]
+        actor=coordinator, platform=world.platform, start=FREE[0], end=FREE[1]
     )
     assert rota.status == Rota.Status.DRAFT
     assert rota.shifts.filter(category="weekend_day").exists()
@@ -61,15 +63,18 @@ def test_generate_a_month_lock_regenerate_and_publish(world, coordinator, publis
     rota.refresh_from_db()
     assert rota.status == Rota.Status.PUBLISHED
     published.refresh_from_db()
-    assert published.status == Rota.Status.PUBLISHED  # January does not overlap February
-    earned = sum(PointBalance.objects.filter(year=2027).values_list("earned", flat=True))
+    assert published.status == Rota.Status.PUBLISHED  # this month does not overlap that one
+    earned = sum(PointBalance.objects.filter(year=FREE[0].year).values_list("earned", flat=True))
     assert earned > 0
     assert AuditEvent.objects.filter(model="rota", object_id=str(rota.pk)).exists()
 
 
 def test_stop_keeps_the_best_rota_found(world, coordinator):
     rota = services.rota_create(
-        actor=coordinator, platform=world.platform, start=FEB[0], end=dt.date(2027, 2, 14)
+        actor=coordinator,
+        platform=world.platform,
+        start=FREE[0],
+        end=FREE[0] + dt.timedelta(days=13),
     )
     run = RotaSolve.objects.create(rota=rota, time_limit=30, stop_requested=True)
     Rota.objects.filter(pk=rota.pk).update(status=Rota.Status.SOLVING)
@@ -81,11 +86,12 @@ def test_stop_keeps_the_best_rota_found(world, coordinator):
     assert_legal(rota)
 
 
-def test_revision_after_an_absence_changes_few_cells(world, coordinator, published):
+def test_revision_after_an_absence_changes_few_cells(world, coordinator, upcoming):
+    published = upcoming  # next month: the absence and every changed cell are still to come
     before = holders(published)
     # the holder of the busiest practitioner's duties goes on leave for a week
     victim = RotaAssignment.objects.filter(shift__rota=published).first().practitioner
-    week = (dt.date(2027, 1, 11), dt.date(2027, 1, 17))
+    week = (published.start + dt.timedelta(days=7), published.start + dt.timedelta(days=13))
     services.unavailability_create(
         actor=coordinator, practitioner=victim, start=week[0], end=week[1]
     )
@@ -136,7 +142,10 @@ def test_line_without_competent_practitioner_is_explained(world, coordinator, pu
     line.competence = missing
     line.save()
     rota = services.rota_create(
-        actor=coordinator, platform=world.platform, start=FEB[0], end=dt.date(2027, 2, 7)
+        actor=coordinator,
+        platform=world.platform,
+        start=FREE[0],
+        end=FREE[0] + dt.timedelta(days=6),
     )
     _generate(coordinator, rota)
     assert rota.status == Rota.Status.INFEASIBLE
@@ -144,9 +153,14 @@ def test_line_without_competent_practitioner_is_explained(world, coordinator, pu
 
 
 def _legal_swap(rota):
+    """Two shifts still to come whose holders may legally swap them."""
     problem = build_problem(rota, include_previous=False)
     assignments = current_assignments(rota)
-    shifts = list(RotaShift.objects.filter(rota=rota).select_related("assignment"))
+    shifts = list(
+        RotaShift.objects.filter(rota=rota, starts_at__gt=timezone.now()).select_related(
+            "assignment"
+        )
+    )
     for a in shifts:
         for b in shifts:
             if a.assignment.practitioner_id == b.assignment.practitioner_id:
@@ -158,7 +172,8 @@ def _legal_swap(rota):
     raise AssertionError("no legal swap in the demo rota")
 
 
-def test_swap_proposed_accepted_applied_and_audited(world, published, radiologist_user):
+def test_swap_proposed_accepted_applied_and_audited(world, upcoming, radiologist_user):
+    published = upcoming
     a, b = _legal_swap(published)
     pa, pb = a.assignment.practitioner, b.assignment.practitioner
     version = published.version
@@ -180,8 +195,9 @@ def test_swap_proposed_accepted_applied_and_audited(world, published, radiologis
 
 
 def test_swap_with_approval_waits_for_the_coordinator(
-    world, coordinator, published, radiologist_user
+    world, coordinator, upcoming, radiologist_user
 ):
+    published = upcoming
     Rota.objects.filter(pk=published.pk).update(swaps_need_approval=True)
     published.refresh_from_db()
     a, b = _legal_swap(published)
@@ -196,7 +212,8 @@ def test_swap_with_approval_waits_for_the_coordinator(
     assert_legal(published)
 
 
-def test_illegal_give_away_refused_with_reason(world, coordinator, published, radiologist_user):
+def test_illegal_give_away_refused_with_reason(world, coordinator, upcoming, radiologist_user):
+    published = upcoming
     shift = published.shifts.select_related("assignment__practitioner").first()
     holder = shift.assignment.practitioner
     other = (
@@ -220,8 +237,9 @@ def test_illegal_give_away_refused_with_reason(world, coordinator, published, ra
 
 
 def test_swap_that_became_illegal_is_refused_on_accept(
-    world, coordinator, published, radiologist_user
+    world, coordinator, upcoming, radiologist_user
 ):
+    published = upcoming
     a, b = _legal_swap(published)
     pa, pb = a.assignment.practitioner, b.assignment.practitioner
     swap = services.swap_propose(actor=radiologist_user(pa), shift=a, other_shift=b)
@@ -237,7 +255,10 @@ def test_swap_that_became_illegal_is_refused_on_accept(
 def test_stale_version_is_refused_never_overwritten(world, coordinator, published):
     admin = world.users["administrator"]
     rota = services.rota_create(
-        actor=coordinator, platform=world.platform, start=FEB[0], end=dt.date(2027, 2, 7)
+        actor=coordinator,
+        platform=world.platform,
+        start=FREE[0],
+        end=FREE[0] + dt.timedelta(days=6),
     )
     _generate(coordinator, rota)
     seen = rota.version  # both coordinators open the page at this version
@@ -273,15 +294,20 @@ def test_published_rota_is_not_edited_in_place(coordinator, published):
 def test_radiologist_manages_only_own_wishes(world, radiologist_user):
     me = world.practitioner_a
     user = radiologist_user(me)
-    services.preference_create(actor=user, practitioner=me, date=dt.date(2027, 3, 3), weight=-2)
+    services.preference_create(
+        actor=user, practitioner=me, date=FREE[0] + dt.timedelta(days=2), weight=-2
+    )
     services.unavailability_create(
-        actor=user, practitioner=me, start=dt.date(2027, 3, 1), end=dt.date(2027, 3, 7)
+        actor=user, practitioner=me, start=FREE[0], end=FREE[0] + dt.timedelta(days=6)
     )
     with pytest.raises(Exception):  # noqa: B017
         services.preference_create(
-            actor=user, practitioner=world.practitioner_b, date=dt.date(2027, 3, 3), weight=1
+            actor=user,
+            practitioner=world.practitioner_b,
+            date=FREE[0] + dt.timedelta(days=2),
+            weight=1,
         )
     with pytest.raises(ValidationError):
         services.unavailability_create(
-            actor=user, practitioner=me, start=dt.date(2027, 3, 7), end=dt.date(2027, 3, 1)
+            actor=user, practitioner=me, start=FREE[0] + dt.timedelta(days=6), end=FREE[0]
         )

@@ -13,7 +13,7 @@ from pimm.engine.rota import model as em
 from pimm.engine.rota.points import compute_loads, shift_points
 from pimm.oncall import exports, selectors
 from pimm.oncall.adapter import build_problem, current_assignments
-from pimm.oncall.models import OnCallLine, PointBalance, PointWeights, RotaAssignment
+from pimm.oncall.models import OnCallLine, PointBalance, PointWeights, Rota, RotaAssignment
 
 pytestmark = pytest.mark.django_db
 
@@ -27,11 +27,15 @@ GOOD = {
 }
 
 
-def _expected_points(rota, weights: dict[str, float], astreinte: float) -> float:
+def _expected_points(rota, weights: dict[str, float], astreinte: float, year=None) -> float:
+    """The points of ``rota``'s duties, or with ``year`` of every published duty that year."""
+    duties = RotaAssignment.objects.filter(shift__rota=rota)
+    if year is not None:
+        duties = RotaAssignment.objects.filter(
+            shift__rota__status=Rota.Status.PUBLISHED, shift__date__year=year
+        )
     total = 0.0
-    for cat, kind in RotaAssignment.objects.filter(shift__rota=rota).values_list(
-        "shift__category", "shift__line__kind"
-    ):
+    for cat, kind in duties.values_list("shift__category", "shift__line__kind"):
         total += weights[cat] * (astreinte if kind == em.ASTREINTE else 1.0)
     return total
 
@@ -45,9 +49,10 @@ def test_engine_shift_points_weights_category_and_kind():
 
 
 def test_coordinator_sets_weights_used_everywhere(world, client_for, published):
-    before_balance = sum(PointBalance.objects.filter(year=2027).values_list("earned", flat=True))
+    year = published.start.year
+    before_balance = sum(PointBalance.objects.filter(year=year).values_list("earned", flat=True))
     assert before_balance == pytest.approx(
-        _expected_points(published, em.DEFAULT_POINTS, 1.0), abs=0.05
+        _expected_points(published, em.DEFAULT_POINTS, 1.0, year=year), abs=0.05
     )
     # make one line an astreinte so the kind factor is exercised
     line = OnCallLine.objects.filter(pk=published.shifts.first().line_id).get()
@@ -68,13 +73,14 @@ def test_coordinator_sets_weights_used_everywhere(world, client_for, published):
         "holiday_night": 4.5,
     }
     expected = _expected_points(published, new, 0.5)
+    expected_year = _expected_points(published, new, 0.5, year=year)
     # balances re-counted with the new weights
-    after = sum(PointBalance.objects.filter(year=2027).values_list("earned", flat=True))
-    assert after == pytest.approx(expected, abs=0.05)
+    after = sum(PointBalance.objects.filter(year=year).values_list("earned", flat=True))
+    assert after == pytest.approx(expected_year, abs=0.05)
     assert after != pytest.approx(before_balance, abs=0.05)
     # fairness page and selector
-    f = selectors.fairness(platform_id=world.platform.pk, year=2027)
-    assert sum(r.points for r in f.rows) == pytest.approx(expected)
+    f = selectors.fairness(platform_id=world.platform.pk, year=year)
+    assert sum(r.points for r in f.rows) == pytest.approx(expected_year)
     page = client_for("reviewer").get(reverse("oncall:fairness")).content.decode()
     assert "nuit de week-end 3,0" in page and "astreinte 50 %" in page
     # the engine gets them, and its load figures agree with the app

@@ -1,8 +1,8 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
-from pimm.planning import adapter
 from pimm.planning import models as pm
 
 
@@ -14,8 +14,9 @@ def plan(db) -> pm.VacationPlan:
 
 @pytest.fixture
 def now(plan) -> dt.datetime:
-    """A few days before the quarter starts: every slot of it is in the future."""
-    return adapter.aware(dt.datetime.combine(plan.start - dt.timedelta(days=4), dt.time(8)))
+    """The session's (frozen) clock, inside the demo's quarter: slots after it are bookable."""
+    assert plan.start <= timezone.localdate() < plan.end
+    return timezone.now()
 
 
 def free_slot(*, purpose="general", modality="CT", after=None, **filters) -> pm.Slot:

@@ -259,7 +259,7 @@ def test_booking_into_a_closed_device_is_refused(world, now):
 
 
 def test_routine_order_cannot_take_an_unreleased_emergency_slot(world, now):
-    slot = free_slot(purpose="emergency", after=now + dt.timedelta(days=3))
+    slot = free_slot(purpose="emergency", after=now + dt.timedelta(days=3), member=world.member_a)
     with pytest.raises(PlanningRefused, match="réservée") as exc:
         _book(world, now, slot=slot)
     assert exc.value.code == "slot_reserved"
@@ -268,7 +268,7 @@ def test_routine_order_cannot_take_an_unreleased_emergency_slot(world, now):
 
 
 def test_unused_reserved_slot_is_released_before_it_starts(world, now):
-    slot = free_slot(purpose="emergency", after=now + dt.timedelta(days=3))
+    slot = free_slot(purpose="emergency", after=now + dt.timedelta(days=3), member=world.member_a)
     late = slot.release_at + dt.timedelta(minutes=1)
     booking = _book(world, late, slot=slot)
     assert booking.released and booking.used_reserved == "emergency"

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from pimm.accounts.models import AuditEvent
 from pimm.planning import models as pm
+from tests import clock
 from tests.personas import FORBIDDEN, HIDDEN, LOGIN, OK, PERSONAS
 
 # hours list, hours create, hours of A (detail), hours of B (detail), edit hours of A,
@@ -134,8 +135,8 @@ def test_closure_ending_before_it_starts_refused(world, client_for):
         {
             "equipment": world.equipment_a.pk,
             "kind": "maintenance",
-            "start": "2027-02-10T14:00",
-            "end": "2027-02-10T09:00",
+            "start": f"{clock.day(1, 10).isoformat()}T14:00",
+            "end": f"{clock.day(1, 10).isoformat()}T09:00",
             "reason": "changement de tube",
         },
     )
@@ -223,8 +224,8 @@ def test_reviewer_cannot_write_through_the_form(world, client_for):
         {
             "equipment": world.equipment_a.pk,
             "kind": "closure",
-            "start": "2027-02-10T08:00",
-            "end": "2027-02-10T18:00",
+            "start": f"{clock.day(1, 10).isoformat()}T08:00",
+            "end": f"{clock.day(1, 10).isoformat()}T18:00",
             "reason": "x",
         },
     )

@@ -124,10 +124,11 @@ def test_manager_cannot_create_in_another_member(world):
 
 def test_platform_deadlines(world):
     platform = world.platform
-    assert platform.expires_on == dt.date(platform.authorized_on.year + 7, 3, 1)
+    platform.authorized_on = dt.date(2026, 3, 1)
+    assert platform.expires_on == dt.date(2033, 3, 1)
     dates = platform.annual_report_due_dates()
-    assert len(dates) == 7 and dates[-1] == platform.expires_on
-    assert platform.renewal_due_on == dt.date(platform.authorized_on.year + 6, 3, 1)
+    assert len(dates) == 7 and dates[0] == dt.date(2027, 3, 1) and dates[-1] == dt.date(2033, 3, 1)
+    assert platform.renewal_due_on == dt.date(2032, 3, 1)
 
 
 def test_leap_day_authorization_expires_on_28_february():

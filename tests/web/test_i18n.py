@@ -10,6 +10,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.html import escape
 
+from tests import clock
+
 LC_MESSAGES = Path(settings.LOCALE_PATHS[0]) / "en" / "LC_MESSAGES"
 PO = LC_MESSAGES / "django.po"
 MO = LC_MESSAGES / "django.mo"
@@ -170,7 +172,7 @@ def test_published_rota_in_english(client, world):
     """Model choices (the rota's status) and inline labels, not only headings."""
     from pimm.oncall.models import Rota
 
-    rota = Rota.objects.get(status=Rota.Status.PUBLISHED)
+    rota = Rota.objects.get(status=Rota.Status.PUBLISHED, start=clock.month_start())
     client.force_login(world.users["coordinator"])
     url = reverse("oncall:rota", args=[rota.pk])
     french = client.get(url).content.decode()

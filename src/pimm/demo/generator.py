@@ -4,6 +4,10 @@ Scale 1 is one territory: a GHT lead hospital (two sites), two other hospitals (
 private clinic) and two private radiology groups, 6 sites, 12 heavy devices, 60 radiologists and
 about 120 technologists. Scale N adds N-1 more territories in other départements (towns and
 coordinates are real), so every figure grows about N-fold while staying one platform.
+
+Dates follow ``today``: the demo loaded by ``make demo`` is the PIMM as it stands on the day it is
+loaded (authorisations in force, one ending soon; the period starting on the first of the current
+month). Benches and engine demos keep ``REFERENCE_DAY`` so that their figures are reproducible.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from pimm.demo.identifiers import make_finess, make_rpps, make_siren
 
 COMPETENCES = ("general", "neuro", "paediatric", "breast", "interventional", "cardiac", "msk")
 MODALITIES = ("CT", "MRI", "PET_CT", "GAMMA", "INTERV")
+REFERENCE_DAY = dt.date(2027, 1, 4)  # benches: the same problem whatever the day they run
+ENDING_SOON_DAYS = 45  # one device's authorisation ends this soon, to show the renewal alert
 ONCALL_HOURS = ("weeknight", "weekend_day", "weekend_night", "holiday_day", "holiday_night")
 
 
@@ -272,18 +278,32 @@ def _ensure_minimum(
             )
 
 
-def generate(seed: int = 42, scale: int = 1) -> DemoPimm:
-    """Build the demo PIMM: the same seed and scale always give the same data."""
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _first_of_month(day: dt.date, months_back: int = 0) -> dt.date:
+    year, month = divmod(day.year * 12 + day.month - 1 - months_back, 12)
+    return dt.date(year, month + 1, 1)
+
+
+def generate(seed: int = 42, scale: int = 1, today: dt.date = REFERENCE_DAY) -> DemoPimm:
+    """Build the demo PIMM as it stands on ``today``: the same seed, scale and day always give
+    the same data."""
     if scale < 1:
         raise ValueError("scale must be >= 1")
     rng = random.Random(seed)
-    start = dt.date(2027, 1, 1)
+    start = _first_of_month(today)
+    authorized = _first_of_month(today, months_back=9)  # the PIMM is in its first year
     platform = DemoPlatform(
         name="PIMM Rhône-Isère" if scale == 1 else f"PIMM régional (×{scale})",
         legal_form="GCS de moyens",
         siren=make_siren(rng),
-        ars_decision="ARS-ARA-2026-PIMM-0042",
-        authorized_on=dt.date(2026, 3, 1),
+        ars_decision=f"ARS-ARA-{authorized.year}-PIMM-0042",
+        authorized_on=authorized,
         region="Auvergne-Rhône-Alpes",
     )
     members: list[DemoMember] = []
@@ -345,7 +365,15 @@ def generate(seed: int = 42, scale: int = 1) -> DemoPimm:
             site_codes.append(code)
         for e, (modality, si, mi, maker) in enumerate(_EQUIPMENT_PLAN):
             site = sites[-len(_SITE_PLAN) + si]
-            installed = dt.date(2016 + rng.randint(0, 8), rng.randint(1, 12), 1)
+            # authorised between 8 months and 6.5 years ago (in force for seven years), the
+            # third device of the first territory so long ago that it ends within weeks
+            # (two draws per device whatever the branch: the rest of the demo keeps its draws)
+            age_days = 240 + (rng.randint(0, 8) * 12 + rng.randint(1, 12) - 1) * 20
+            if t == 0 and e == 2:
+                authorized_on = _years_before(today, 7) + dt.timedelta(days=ENDING_SOON_DAYS)
+            else:
+                authorized_on = today - dt.timedelta(days=age_days)
+            installed = authorized_on + dt.timedelta(days=180)
             equipment.append(
                 DemoEquipment(
                     code=f"E{t + 1:02d}{e + 1:02d}",
@@ -355,8 +383,8 @@ def generate(seed: int = 42, scale: int = 1) -> DemoPimm:
                     member_code=member_codes[mi],
                     manufacturer=maker,
                     installed_on=installed,
-                    authorization_number=f"ARA-EML-{t + 1:02d}{e + 1:02d}-{installed.year}",
-                    authorized_on=installed - dt.timedelta(days=180),
+                    authorization_number=f"ARA-EML-{t + 1:02d}{e + 1:02d}-{authorized_on.year}",
+                    authorized_on=authorized_on,
                 )
             )
         # radiologists

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from pimm.accounts.models import User
 from pimm.accounts.roles import Role
@@ -37,10 +38,14 @@ def _fix_rounding(values: list[Decimal]) -> list[Decimal]:
 
 
 @transaction.atomic
-def load_demo(seed: int = 42, scale: int = 1, data: DemoPimm | None = None) -> list[DemoLogin]:
-    """Load the demo unless a platform already exists; return the logins either way."""
+def load_demo(
+    seed: int = 42, scale: int = 1, data: DemoPimm | None = None, today: dt.date | None = None
+) -> list[DemoLogin]:
+    """Load the demo, as it stands on ``today`` (the local date by default), unless a platform
+    already exists; return the logins either way."""
     if not m.Platform.objects.exists():
-        _write(data := data or generate(seed=seed, scale=scale))
+        today = today or timezone.localdate()
+        _write(data := data or generate(seed=seed, scale=scale, today=today))
         load_worklist_demo(data)
     return demo_logins()
 

@@ -1,5 +1,8 @@
 """Demo planning: opening hours, templates, exam types, a published quarter and some bookings.
 
+The quarter starts on the first of the month the demo is loaded in; the bookings are taken at
+load time, a third of them for the days left in the current week.
+
 Fast on purpose (greedy plan): `make demo` and the test session load it every time.
 """
 
@@ -126,11 +129,22 @@ def _book_some(plan: pm.VacationPlan, actor, seed: int) -> None:
     rng = random.Random(seed)
     exam_types = list(pm.ExamType.objects.order_by("code"))
     members = list(plan.platform.members.order_by("code"))
-    # bookings taken a week before the quarter, whatever today's date
-    now = timezone.make_aware(dt.datetime.combine(plan.start - dt.timedelta(days=7), dt.time(8)))
+    now = max(timezone.now(), timezone.make_aware(dt.datetime.combine(plan.start, dt.time(0))))
+    local = timezone.localtime(now)
+    week_left = (
+        dt.datetime.combine(
+            local.date() + dt.timedelta(days=7 - local.weekday()), dt.time(0), tzinfo=local.tzinfo
+        )
+        - local
+    )  # up to next Monday 00:00
     for i in range(DEMO_BOOKINGS):
         exam = rng.choice(exam_types)
         emergency = rng.random() < 0.15
+        ahead = (
+            week_left * rng.random()
+            if i % 3 == 0
+            else dt.timedelta(days=rng.randint(1, 40), hours=rng.randint(0, 12))
+        )
         try:
             services.booking_create(
                 actor=actor,
@@ -139,7 +153,7 @@ def _book_some(plan: pm.VacationPlan, actor, seed: int) -> None:
                 patient_pseudonym=f"PAT-{rng.randrange(16**6):06X}{i % 10}{i % 7}",
                 member=rng.choice(members),
                 priority=pm.Priority.EMERGENCY if emergency else pm.Priority.ROUTINE,
-                not_before=now + dt.timedelta(days=rng.randint(7, 40)),
+                not_before=now + ahead,
                 now=now,
             )
         except services.PlanningRefused:

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from pimm.engine.routing import AvailabilityKind, Decision, RotaEntry, Router
+from pimm.engine.routing import AvailabilityKind, Decision, DecisionKind, RotaEntry, Router
 from pimm.engine.simulation import Scenario, Simulation
 from pimm.engine.simulation.demo_adapter import scenario_from_demo
 from pimm.oncall import selectors as oncall
@@ -49,6 +49,7 @@ GIVEN = ["Marie", "Jean", "Pierre", "Camille", "Louise", "Lucas", "Emma", "Hugo"
 DEMO_READER = "radiologue"
 WINDOW = dt.timedelta(hours=6)  # exams written: those ready in the last hours before the cut
 NEAR = dt.timedelta(hours=3)  # the cut is looked for this close to the wall clock
+REST = dt.timedelta(hours=11)  # repos de sécurité after a duty (the rota's rule)
 
 
 def _identity(rng: random.Random) -> dict:
@@ -112,6 +113,15 @@ def _plan_and_rota(
     sc = scenario_from_demo(d, days=1, start=start, drain_days=1)
     code_of = {pk: code for code, pk in reader_pk.items()}
     site_code = {str(site.pk): code for code, site in sites.items()}
+    # a practitioner holding a published duty is not present on site during it nor in the rest
+    # period after it (repos de sécurité): the published rota stays legal under the presence plan
+    lo = min((e.start for e in [*sc.rota, *extra]), default=sc.start) - dt.timedelta(days=1)
+    hi = max((e.end for e in [*sc.rota, *extra]), default=sc.end) + dt.timedelta(days=1)
+    off_site: dict[int, list[tuple]] = {}
+    for p in oncall.on_duty_between(start=inputs.aware(lo), end=inputs.aware(hi)):
+        off_site.setdefault(p.practitioner_id, []).append(
+            (inputs.naive(p.starts_at), inputs.naive(p.ends_at) + REST)
+        )
     for e in [*sc.rota, *extra]:
         if e.reader_id not in reader_pk:
             continue
@@ -122,6 +132,8 @@ def _plan_and_rota(
             spans = _minus(
                 spans, [(inputs.naive(p.starts_at), inputs.naive(p.ends_at)) for p in published]
             )
+        elif e.kind != AvailabilityKind.DUTY:
+            spans = _minus(spans, off_site.get(reader_pk[e.reader_id], []))
         for a, b in spans:
             w.ReaderPresence.objects.create(
                 practitioner_id=reader_pk[e.reader_id],
@@ -173,10 +185,15 @@ def _load(d, now: dt.datetime | None) -> int:
         site_code = first_site.code if first_site else None
     day0 = dt.datetime.combine(local_now.date(), dt.time(0))
     extra = []
-    if reader_code and site_code:  # the demo login reads all day (on duty: emergencies first)
+    if reader_code and site_code:  # the demo login reads all day (on duty: emergencies first),
+        # from the evening before: loaded at 03:00, the demo still shows reports they signed
         extra.append(
             RotaEntry(
-                reader_code, day0, day0 + dt.timedelta(days=2), AvailabilityKind.DUTY, site_code
+                reader_code,
+                day0 - dt.timedelta(hours=6),
+                day0 + dt.timedelta(days=2),
+                AvailabilityKind.DUTY,
+                site_code,
             )
         )
     sc = _plan_and_rota(d, local_now.date(), reader_pk, sites, extra)
@@ -190,10 +207,12 @@ def _load(d, now: dt.datetime | None) -> int:
         steps.append(step)
     if not steps:
         return 0
-    offset = local_now - steps[-1].at
+    last = steps[-1].at
 
     def at(t: dt.datetime) -> dt.datetime:
-        return inputs.aware(t + offset)
+        # measured back from now in elapsed time: a step before the cut is never in the future,
+        # even across a DST change (a naive local time in the spring gap would be)
+        return now - (last - t)
 
     rng = random.Random(d.seed)
     patients: dict[str, w.Patient] = {}
@@ -252,7 +271,54 @@ def _load(d, now: dt.datetime | None) -> int:
                 services.exam_open(
                     exam=exam, reader=m.Practitioner(pk=reader_pk[reader_code_]), at=when
                 )
+    _demo_reader_at_work(demo_reader, now)
     return len(exam_pk)
+
+
+def _demo_reader_at_work(reader, now: dt.datetime) -> None:
+    """The demo login has exams waiting in their queue, one open with a draft report and at
+    least one signed, so the demo shows every state of the reading flow whatever the hour (a
+    quiet night gets outpatients performed just before)."""
+    site = reader.sites.order_by("pk").first() if reader else None
+    if site is None:
+        return
+    classes = services.priority_classes_ensure(platform=site.member.platform)
+    outpatient = next(c for c in classes if c.code == "outpatient")
+    rng = random.Random(reader.pk)
+    held = list(
+        w.Exam.objects.filter(reader=reader, status=w.Exam.Status.ASSIGNED).order_by("ready_at")
+    )
+    while len(held) < 3:
+        performed = now - dt.timedelta(minutes=5 + 7 * len(held))
+        held.append(_assigned(reader, site, outpatient, performed, rng, now))
+    if not w.Exam.objects.filter(reader=reader, status=w.Exam.Status.SIGNED).exists():
+        performed = now - dt.timedelta(minutes=50)
+        exam = _assigned(reader, site, outpatient, performed, rng, performed)
+        services.report_save(exam=exam, reader=reader, text=_report_text(exam), at=performed)
+        services.report_sign(exam=exam, reader=reader, at=now - dt.timedelta(minutes=30))
+    services.exam_open(exam=held[0], reader=reader, at=now)
+    services.report_save(exam=held[0], reader=reader, text=_report_text(held[0]), at=now)
+
+
+def _assigned(reader, site, priority, performed: dt.datetime, rng, at: dt.datetime) -> w.Exam:
+    order = services.order_create(
+        patient=services.patient_get_or_create(**_identity(rng)),
+        site=site,
+        priority=priority,
+        requested_at=performed - dt.timedelta(hours=2),
+        requester="Médecin traitant",
+    )
+    exam = services.exam_create(
+        order=order,
+        modality="CT",
+        exam_type="CT_CHEST",
+        scheduled_at=performed - dt.timedelta(minutes=20),
+        performed_at=performed,
+    )
+    reason = "Confié au radiologue de garde le plus tôt disponible"  # rendered from the rule
+    decision = Decision(str(exam.pk), DecisionKind.ASSIGN, at, str(reader.pk), reason, "duty")
+    services.decisions_apply(decisions=[decision], versions={}, at=at)
+    return exam
 
 
 def _report_text(exam: w.Exam) -> str:
