@@ -3,6 +3,9 @@
     python bench/rota_curtois.py [--seconds S] [--workers W] [--json] [--solutions DIR]
                                  [--best-known N] FILE...
     python bench/rota_curtois.py --synthetic STAFF,DAYS,SHIFTS [--seconds S]
+    add --peer to run the plain CP-SAT model of ``rota_curtois_peer.py`` on each instance with the
+    same seconds and workers: its objective, first roster time and ``vs_peer`` (engine / peer,
+    below 1 when the engine is ahead) are printed next to the engine's.
 
 Best-known values come from the README.md table next to the instance files, or --best-known.
 Every roster is verified by the independent checker (``check_roster``); a checker failure or an
@@ -32,6 +35,7 @@ from pimm.engine.rota.curtois import (  # noqa: E402
     solve_instance,
     synthetic_instance,
 )
+from rota_curtois_peer import solve_peer  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--solutions", type=Path)
     ap.add_argument("--best-known", type=int, action="append", default=[])
+    ap.add_argument("--peer", action="store_true", help="also run the plain CP-SAT peer")
     ap.add_argument("--synthetic", action="append", default=[], help="STAFF,DAYS,SHIFTS[,SEED]")
     args = ap.parse_args(argv)
     instances = []
@@ -81,6 +86,24 @@ def main(argv: list[str] | None = None) -> int:
             "staff": len(inst.staff),
             "days": inst.horizon,
         }
+        if args.peer:
+            peer = solve_peer(inst, args.seconds, args.workers)
+            p_errors, p_value = check_roster(inst, peer.roster) if peer.feasible else ([], None)
+            if p_errors or (peer.feasible and p_value != peer.objective):
+                ok = False
+                print(
+                    f"{inst.name}: peer checker {p_errors[:5]} recomputed {p_value}",
+                    file=sys.stderr,
+                )
+            row["peer_objective"] = peer.objective
+            row["peer_first_s"] = (
+                round(peer.first_solution_seconds, 2) if peer.first_solution_seconds else None
+            )
+            row["vs_peer"] = (
+                round(res.objective / peer.objective, 4)
+                if res.objective is not None and peer.objective
+                else None
+            )
         rows.append(row)
         if args.json:
             print_json(row)
@@ -94,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.json:
         cols = ["instance", "staff", "days", "feasible", "objective", "bound", "best_known",
                 "ratio", "seconds", "first_solution_s", "checker"]  # fmt: skip
+        if args.peer:
+            cols += ["peer_objective", "peer_first_s", "vs_peer"]
         print_table(rows, cols)
     return 0 if ok else 1
 
