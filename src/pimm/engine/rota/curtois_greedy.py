@@ -17,23 +17,32 @@ from .curtois import Roster
 from .curtois_model import Context
 
 
-def row_violations(ctx: Context, e: str, roster: Roster) -> int:
-    """Number of broken staff rules in one employee's row (0: the row is feasible)."""
+def row_violations(ctx: Context, e: str, roster: Roster, where: list | None = None) -> int:
+    """Number of broken staff rules in one employee's row (0: the row is feasible).
+
+    ``where`` collects the days of the local breaks (successions, stretches) and ``None`` for a
+    break of a whole-row rule (shift caps, minutes, weekends)."""
     st = ctx.staff[e]
     H = ctx.inst.horizon
     row = [roster.get((e, d)) for d in range(H)]
     bad = 0
+    where = [] if where is None else where
     off = ctx.inst.days_off.get(e, ())
     for d, s in enumerate(row):
         if s is not None and (d in off or s not in ctx.allowed[e]):
             bad += 1
+            where.append(d)
         if d + 1 < H and s is not None and row[d + 1] and (s, row[d + 1]) in ctx.forbidden:
             bad += 1
+            where.append(d)
     for s in ctx.minutes:
         if sum(1 for t in row if t == s) > st.max_shifts.get(s, 0):
             bad += 1
+            where.append(None)
     minutes = sum(ctx.minutes[s] for s in row if s)
-    bad += int(minutes > st.max_minutes) + int(minutes < st.min_minutes)
+    if minutes > st.max_minutes or minutes < st.min_minutes:
+        bad += 1
+        where.append(None)
     worked = [s is not None for s in row]
     d = 0
     while d < H:
@@ -42,12 +51,18 @@ def row_violations(ctx: Context, e: str, roster: Roster) -> int:
             j += 1
         inside = d > 0 and j < H
         if worked[d]:
-            bad += int(j - d > st.max_consecutive) + int(inside and j - d < st.min_consecutive)
+            n = int(j - d > st.max_consecutive) + int(inside and j - d < st.min_consecutive)
         else:
-            bad += int(inside and j - d < st.min_days_off)
+            n = int(inside and j - d < st.min_days_off)
+        if n:
+            bad += n
+            where.append(d)
         d = j
     weekends = sum(1 for w in range(ctx.inst.weeks) if worked[7 * w + 5] or worked[7 * w + 6])
-    return bad + int(weekends > st.max_weekends)
+    if weekends > st.max_weekends:
+        bad += 1
+        where.append(None)
+    return bad
 
 
 def greedy_roster(ctx: Context) -> Roster:

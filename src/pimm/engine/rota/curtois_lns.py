@@ -92,6 +92,9 @@ class _Incumbent:
         self.value: int | None = None
         self.busy: set[str] = set()
         self.version = dict.fromkeys(ctx.staff, 0)  # bumped when an employee's row changes
+        self.counts: dict[tuple[int, str], int] = {}  # staff on each (day, shift)
+        for (_, d), s in roster.items():
+            self.counts[d, s] = self.counts.get((d, s), 0) + 1
         self.on_progress, self.started = on_progress, started
         self.first: float | None = None
         self.bound = 0.0
@@ -103,34 +106,62 @@ class _Incumbent:
         """Replace the free cells by ``rows``; kept if no worse (always while repairing).
 
         ``seen``: the versions of the free employees' rows the sub-model was built from; if
-        another search changed one of those rows meanwhile, the rows no longer fit: refused."""
-        employees = {e for e, _ in free}
+        another search changed one of those rows meanwhile, the rows no longer fit: refused.
+        The objective is updated by the change of the cells that differ (requests and the cover
+        of their days); the result recomputes it whole on the roster returned."""
         with self.lock:
             if seen is not None and any(self.version[e] != v for e, v in seen.items()):
                 return False
-            merged = {k: v for k, v in self.roster.items() if k not in free}
-            merged.update(rows)
-            changed = [
-                e
-                for e in employees
-                if _row(merged, e, self.inst) != _row(self.roster, e, self.inst)
-            ]
+            changed = [(k, self.roster.get(k), rows.get(k)) for k in free]
+            changed = [c for c in changed if c[1] != c[2]]
+            if not changed:
+                return True
+            merged = dict(self.roster)
+            for k, _, new in changed:
+                if new is None:
+                    del merged[k]
+                else:
+                    merged[k] = new
+            employees = {k[0] for k, _, _ in changed}
+            better = False
             if feasible and self.value is not None:
-                if any(row_violations(self.ctx, e, merged) for e in changed):
+                if any(row_violations(self.ctx, e, merged) for e in employees):
                     return False  # a safety net: sub-models meet every staff rule
-                value = objective(self.inst, merged)
-                if value > self.value:
+                delta = self._delta(changed)
+                if delta > 0:
                     return False
-                better = value < self.value
-                self.value = value
-            else:
-                better = False
+                better = delta < 0
+                self.value += delta
+            for (_, d), old, new in changed:
+                if old is not None:
+                    self.counts[d, old] -= 1
+                if new is not None:
+                    self.counts[d, new] = self.counts.get((d, new), 0) + 1
             self.roster = merged
-            for e in changed:
+            for e in employees:
                 self.version[e] += 1
         if better:
             self.progress()
         return True
+
+    def _delta(self, changed) -> int:
+        """Objective change of replacing cells: their requests and the cover of their days."""
+        ctx, delta = self.ctx, 0
+        moves: dict[tuple[int, str], int] = {}
+        for (e, d), old, new in changed:
+            for s, sign in ((old, -1), (new, 1)):
+                if s is None:
+                    continue
+                delta -= sign * ctx.on.get((e, d, s), 0)  # an on-request honoured saves it
+                delta += sign * ctx.off.get((e, d, s), 0)
+                moves[d, s] = moves.get((d, s), 0) + sign
+        for (d, s), n in moves.items():
+            req, wu, wo = ctx.cover.get((d, s), (0, 0, 0))
+            before = self.counts.get((d, s), 0)
+            after = before + n
+            delta += wu * (max(0, req - after) - max(0, req - before))
+            delta += wo * (max(0, after - req) - max(0, before - req))
+        return delta
 
     def feasible_now(self) -> None:
         self.value = objective(self.inst, self.roster)
@@ -233,10 +264,6 @@ class Neighbourhoods:
         return free
 
 
-def _row(roster: Roster, e: str, inst: Instance) -> list:
-    return [roster.get((e, d)) for d in range(inst.horizon)]
-
-
 def _lns_thread(ctx, inc: _Incumbent, nbh: Neighbourhoods, stopper: _Stopper, until: float,
                 seconds: float, state: dict) -> None:  # fmt: skip
     while not stopper.stopped() and time.monotonic() < until - 0.05:
@@ -256,7 +283,7 @@ def _lns_thread(ctx, inc: _Incumbent, nbh: Neighbourhoods, stopper: _Stopper, un
             solver, status = stopper.solve(sub.model, min(seconds, left), linearization_level=2)
             before = inc.value
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                rows = {k: v for k, v in sub.roster_of(solver, snapshot).items() if k in free}
+                rows = sub.rows_of(solver)
                 inc.offer(rows, free, seen=seen)
             stats = state.setdefault(kind, [0, 0, 0])
             stats[0] += 1
@@ -283,10 +310,21 @@ def _lns(ctx, inc, nbh, stopper, until, workers, seconds, state) -> None:
 
 def _repair(ctx, inc: _Incumbent, stopper: _Stopper, workers: int) -> bool:
     """Whole-row sub-models for the employees whose row breaks a rule. False: infeasible."""
-    broken = [e for e in ctx.staff if row_violations(ctx, e, inc.roster)]
     # one employee a sub-model: a batch of broken rows is much harder for one CP-SAT worker to
-    # make feasible than the same rows one by one (measured: 19 rows of Instance8, none in 5 s)
-    batches = [[e] for e in reversed(broken)]
+    # make feasible than the same rows one by one (measured: 19 rows of Instance8, none in 5 s);
+    # a row broken only locally (stretches, successions) is repaired on a window around the
+    # breaks first, the whole row if that fails
+    H = ctx.inst.horizon
+    batches = []
+    for e in ctx.staff:
+        where: list = []
+        if row_violations(ctx, e, inc.roster, where):
+            if None in where or H <= 56:
+                batches.append(([e], range(H)))
+            else:
+                lo, hi = max(0, min(where) - 10), min(H, max(where) + 12)
+                batches.append(([e], range(lo, hi)))
+    batches.reverse()
     failed: list[str] = []
     lock = threading.Lock()
 
@@ -295,24 +333,27 @@ def _repair(ctx, inc: _Incumbent, stopper: _Stopper, workers: int) -> bool:
             with lock:
                 if not batches:
                     return
-                batch = batches.pop()
-            free = ctx.all_free(batch)
+                batch, days = batches.pop()
+            free = ctx.all_free(batch, days)
             with inc.lock:
                 snapshot = dict(inc.roster)
                 seen = inc.versions(batch)
             sub = build_sub(ctx, snapshot, free)
-            seconds = 0.3
+            seconds = 1.0
             while not stopper.over():
                 left = stopper.deadline - time.monotonic()
-                solver, status = stopper.solve(sub.model, min(seconds, left))
+                solver, status = stopper.solve(sub.model, min(seconds, left), linearization_level=2)
                 if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                    rows = {k: v for k, v in sub.roster_of(solver, snapshot).items() if k in free}
+                    rows = sub.rows_of(solver)
                     inc.offer(rows, free, feasible=False, seen=seen)
                     break
                 if status == cp_model.INFEASIBLE:
                     with lock:
-                        failed.extend(batch)
-                    return
+                        if len(days) < H:  # the window could not do it: the whole row
+                            batches.append((batch, range(H)))
+                        else:
+                            failed.extend(batch)
+                    break
                 seconds *= 2
 
     threads = [threading.Thread(target=work) for _ in range(max(1, workers))]

@@ -75,6 +75,10 @@ class SubModel:
     free: Free
     hinted: bool = False
 
+    def rows_of(self, solver) -> Roster:
+        """The free cells' values in the solver's solution (off cells are left out)."""
+        return {(e, d): s for (e, d, s), v in self.x.items() if solver.boolean_value(v)}
+
     def roster_of(self, solver, incumbent: Roster) -> Roster:
         """The incumbent with the free cells replaced by the solver's values."""
         out = {k: v for k, v in incumbent.items() if k not in self.free}
@@ -87,31 +91,37 @@ class SubModel:
 class _Row:
     """One employee's row: a constant 0/1 for a fixed cell, a literal for a free one."""
 
-    def __init__(self, m, ctx: Context, e: str, incumbent: Roster, free: Free, x):
-        self.e, self.free = e, free
-        self.fixed = {d: incumbent.get((e, d)) for d in range(ctx.inst.horizon)}
-        self.work: dict[int, cp_model.IntVar | int] = {}
-        for d in range(ctx.inst.horizon):
-            if (e, d) not in free:
-                self.work[d] = int(self.fixed[d] is not None)
-                continue
+    def __init__(self, m, e: str, incumbent: Roster, free: Free, days: list[int], x):
+        self.e, self.free, self.incumbent = e, free, incumbent
+        self.free_days = sorted(days)
+        self.free_set = set(days)
+        self.vars: dict[int, cp_model.IntVar | int] = {}
+        for d in self.free_days:
             vs = [x[e, d, s] for s in free[e, d]]
             if not vs:
-                self.work[d] = 0
+                self.vars[d] = 0
             elif len(vs) == 1:
-                self.work[d] = vs[0]
+                self.vars[d] = vs[0]
             else:
                 w = m.new_bool_var(f"w_{e}_{d}")
                 m.add(sum(vs) == w)
-                self.work[d] = w
+                self.vars[d] = w
+
+    def work(self, d: int):
+        if d in self.free_set:
+            return self.vars[d]
+        return int((self.e, d) in self.incumbent)
 
     def is_free(self, d: int) -> bool:
-        return (self.e, d) in self.free
+        return d in self.free_set
+
+    def fixed(self, d: int) -> str | None:
+        return self.incumbent.get((self.e, d))
 
     def shift_term(self, x, d: int, s: str):
-        if (self.e, d) in self.free:
+        if d in self.free_set:
             return x.get((self.e, d, s), 0)
-        return int(self.fixed[d] == s)
+        return int(self.incumbent.get((self.e, d)) == s)
 
 
 def _clause(m, items) -> None:
@@ -132,9 +142,8 @@ def _successions(m, ctx, row: _Row, x) -> None:
     after: dict[str, list[str]] = {}
     for s, t in ctx.forbidden:
         after.setdefault(s, []).append(t)
-    for d in range(H - 1):
-        if not (row.is_free(d) or row.is_free(d + 1)):
-            continue
+    days = sorted({d for f in row.free_days for d in (f - 1, f) if 0 <= d < H - 1})
+    for d in days:
         for s, ts in after.items():
             a = row.shift_term(x, d, s)
             if isinstance(a, int) and a == 0:
@@ -146,53 +155,65 @@ def _successions(m, ctx, row: _Row, x) -> None:
 
 
 def _totals(m, ctx, row: _Row, x, redundant: bool) -> None:
+    """Shift caps and total minutes: the fixed days as one constant, a term per free cell."""
     st = ctx.staff[row.e]
-    H = ctx.inst.horizon
-    days = range(H)
-    for s in ctx.allowed[row.e] + tuple(s for s in ctx.minutes if s not in ctx.allowed[row.e]):
-        terms = [row.shift_term(x, d, s) for d in days]
-        if any(not isinstance(t, int) for t in terms):
-            m.add(sum(terms) <= st.max_shifts.get(s, 0))
-    total = sum(ctx.minutes[s] * row.shift_term(x, d, s) for d in days for s in ctx.minutes)
-    m.add(total <= st.max_minutes)
-    m.add(total >= st.min_minutes)
-    if redundant and ctx.allowed[row.e]:
+    free_days = row.free_days
+    fixed_count: dict[str, int] = {}
+    fixed_minutes = 0
+    for d in range(ctx.inst.horizon):
+        s = row.fixed(d)
+        if s is not None and not row.is_free(d):
+            fixed_count[s] = fixed_count.get(s, 0) + 1
+            fixed_minutes += ctx.minutes[s]
+    variables, weights = [], []
+    for s in ctx.minutes:
+        vs = [x[row.e, d, s] for d in free_days if (row.e, d, s) in x]
+        if vs:
+            m.add(cp_model.LinearExpr.sum(vs) <= st.max_shifts.get(s, 0) - fixed_count.get(s, 0))
+            variables += vs
+            weights += [ctx.minutes[s]] * len(vs)
+    if variables:
+        total = cp_model.LinearExpr.weighted_sum(variables, weights)
+        m.add(total <= st.max_minutes - fixed_minutes)
+        m.add(total >= st.min_minutes - fixed_minutes)
+    if redundant and ctx.allowed[row.e] and len(free_days) == ctx.inst.horizon:
         lengths = [ctx.minutes[s] for s in ctx.allowed[row.e]]
-        worked = sum(row.work[d] for d in days)
+        worked = sum(row.work(d) for d in free_days)
         m.add(worked >= -(-st.min_minutes // max(lengths)))
         m.add(worked <= st.max_minutes // min(lengths))
 
 
 def _stretches(m, ctx, row: _Row) -> None:
+    """Maximum consecutive shifts (a day off in every k + 1 days) and the minimum stretches
+    strictly inside the horizon, on the windows that hold a free day."""
     st = ctx.staff[row.e]
     H = ctx.inst.horizon
     w = row.work
-    free_days = [d for d in range(H) if row.is_free(d)]
+    free_days = row.free_days
     if not free_days:
         return
-    lo, hi = free_days[0], free_days[-1]
     k = st.max_consecutive
-    for d in range(max(0, lo - k), min(H - k, hi + 1)):
-        window = [w[i] for i in range(d, d + k + 1)]
+    starts = sorted({d for f in free_days for d in range(max(0, f - k), min(H - k, f + 1))})
+    for d in starts:
+        window = [w(i) for i in range(d, d + k + 1)]
         if any(not isinstance(t, int) for t in window):
             m.add(sum(window) <= k)
     for length, value in [(n, 1) for n in range(1, st.min_consecutive)] + [
         (n, 0) for n in range(1, st.min_days_off)
     ]:
         # no stretch of exactly ``length`` days equal to ``value`` strictly inside the horizon
-        for d in range(max(1, lo - length), min(H - length, hi + 2)):
-            span = range(d - 1, d + length + 1)
-            if not any(row.is_free(i) for i in span):
-                continue
-            items = [(w[d - 1], value), *((w[i], 1 - value) for i in range(d, d + length))]
-            _clause(m, [*items, (w[d + length], value)])
+        lo, hi = 1, H - length  # pattern starts: days d - 1 .. d + length exist
+        starts = sorted({d for f in free_days for d in range(max(lo, f - length), min(hi, f + 2))})
+        for d in starts:
+            items = [(w(d - 1), value), *((w(i), 1 - value) for i in range(d, d + length))]
+            _clause(m, [*items, (w(d + length), value)])
 
 
 def _weekends(m, ctx, row: _Row) -> None:
     st = ctx.staff[row.e]
     terms = []
     for wk in range(ctx.inst.weeks):
-        sat, sun = row.work[7 * wk + 5], row.work[7 * wk + 6]
+        sat, sun = row.work(7 * wk + 5), row.work(7 * wk + 6)
         if isinstance(sat, int) and isinstance(sun, int):
             terms.append(max(sat, sun))
         elif (isinstance(sat, int) and sat) or (isinstance(sun, int) and sun):
@@ -214,11 +235,13 @@ def build_sub(ctx: Context, incumbent: Roster, free: Free, redundant: bool = Tru
     for (e, d), dom in free.items():
         for s in dom:
             x[e, d, s] = m.new_bool_var(f"x_{e}_{d}_{s}")
-    employees = sorted({e for e, _ in free})
-    rows = {e: _Row(m, ctx, e, incumbent, free, x) for e in employees}
-    for row in rows.values():
+    days_of: dict[str, list[int]] = {}
+    for e, d in free:
+        days_of.setdefault(e, []).append(d)
+    for e in sorted(days_of):
+        row = _Row(m, e, incumbent, free, days_of[e], x)
         _successions(m, ctx, row, x)
-        whole = all(row.is_free(d) for d in range(ctx.inst.horizon))
+        whole = len(row.free_days) == ctx.inst.horizon
         _totals(m, ctx, row, x, redundant and whole)
         _stretches(m, ctx, row)
         _weekends(m, ctx, row)
@@ -231,13 +254,14 @@ def build_sub(ctx: Context, incumbent: Roster, free: Free, redundant: bool = Tru
     touched: dict[tuple[int, str], list] = {}
     for (_e, d, s), v in x.items():
         touched.setdefault((d, s), []).append(v)
-    for (e, d), s in incumbent.items():
-        if (e, d) in free:
-            touched.setdefault((d, s), [])  # the cell may leave this shift: its cover can change
+    for e, d in free:
+        if (e, d) in incumbent:  # the cell may leave its shift: that cover can change too
+            touched.setdefault((d, incumbent[e, d]), [])
     fixed_count: dict[tuple[int, str], int] = {}
-    for (e, d), s in incumbent.items():
-        if (e, d) not in free and (d, s) in touched:
-            fixed_count[d, s] = fixed_count.get((d, s), 0) + 1
+    for d, s in touched:
+        fixed_count[d, s] = sum(
+            1 for e in ctx.staff if (e, d) not in free and incumbent.get((e, d)) == s
+        )
     for (d, s), vs in touched.items():
         req, wu, wo = ctx.cover.get((d, s), (0, 0, 0))
         if wu == 0 and wo == 0:
