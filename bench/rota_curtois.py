@@ -89,19 +89,18 @@ def main(argv: list[str] | None = None) -> int:
         if args.peer:
             peer = solve_peer(inst, args.seconds, args.workers)
             p_errors, p_value = check_roster(inst, peer.roster) if peer.feasible else ([], None)
-            if p_errors or (peer.feasible and p_value != peer.objective):
+            if p_errors:
                 ok = False
-                print(
-                    f"{inst.name}: peer checker {p_errors[:5]} recomputed {p_value}",
-                    file=sys.stderr,
-                )
-            row["peer_objective"] = peer.objective
+                print(f"{inst.name}: peer checker {p_errors[:5]}", file=sys.stderr)
+            # the peer's roster is what counts: CP-SAT's own value of a solution cut by the time
+            # limit may count slack its cover variables did not need (under and over at once)
+            row["peer_objective"] = p_value if peer.feasible else None
             row["peer_first_s"] = (
                 round(peer.first_solution_seconds, 2) if peer.first_solution_seconds else None
             )
             row["vs_peer"] = (
-                round(res.objective / peer.objective, 4)
-                if res.objective is not None and peer.objective
+                round(res.objective / p_value, 4)
+                if res.objective is not None and peer.feasible and p_value
                 else None
             )
         rows.append(row)

@@ -13,9 +13,11 @@ Phases (:func:`solve_instance`):
    and their size adapts to how fast sub-models are solved. Concurrent neighbourhoods share no
    employee, so a merged roster still meets every staff rule; it is kept when its objective is
    no worse;
-3. on models small enough for the LP relaxation to pay off, one full-model solve (all cells
-   free, hinted with the incumbent, ``linearization_level`` 2) in the middle of the time, which
-   proves the optimum of the small instances; then LNS again until the end.
+3. on models small enough for the LP relaxation of the whole model to pay off, a full-model
+   thread (all cells free, ``linearization_level`` 2, one worker, in segments, the first one
+   from scratch, the next hinted with the incumbent) beside the LNS, offering each roster it
+   finds; it proves the optimum of the small instances. On large models only sub-models get
+   the LP (it is what closes them); the whole model's LP would cost more than it gives.
 
 The objective reported is always :func:`.curtois.objective` of the roster returned, on every
 path (time limit, stop event, phase switch), and the bound the full-model phase's proven bound
@@ -37,7 +39,11 @@ from .curtois_greedy import greedy_roster, row_violations
 from .curtois_model import Context, Free, build_sub
 
 log = logging.getLogger(__name__)
-FULL_MODEL_LIMIT = 15_000  # boolean cells x shifts up to which the full-model phase runs
+# boolean cell-shift variables up to which a full-model thread runs beside LNS: it proves the
+# optimum of the small instances (Instance1-3 in seconds); from Instance8 (3,360) on, two LNS
+# threads did better in the same time (20 s runs, load 6-8: Instance8 2067 vs 2375, Instance9
+# 787 vs 831)
+FULL_MODEL_LIMIT = 2_500
 MIN_TARGET, MAX_TARGET = 150, 12_000  # free cell-shift variables of a neighbourhood
 
 
@@ -379,12 +385,19 @@ class _Offer(cp_model.CpSolverSolutionCallback):
 def _full_model(ctx, inc: _Incumbent, stopper: _Stopper, until: float, segment: float) -> None:
     """All cells free, LP relaxation on, one worker, in segments each hinted with the incumbent
     (which the LNS threads keep improving meanwhile); sets ``stopper.proven`` on the optimum."""
+    first = True
     while not stopper.over() and time.monotonic() < until - 0.1:
         with inc.lock:
             snapshot = dict(inc.roster)
             seen = inc.versions(ctx.staff)
         free = ctx.all_free()
         sub = build_sub(ctx, snapshot, free)
+        if first:
+            # the first segment searches from scratch: hinted with a roster from the LNS, one
+            # worker stays near it (measured on Instance9: no better roster in 10 s from 2552,
+            # 816 in 15 s without the hint); the LNS threads work near the incumbent already
+            sub.model.clear_hints()
+            first = False
         seconds = min(segment, until - time.monotonic())
         solver, status = stopper.solve(
             sub.model, seconds, callback=_Offer(sub, inc, snapshot, seen), linearization_level=2
@@ -438,7 +451,7 @@ def solve_instance(
         if use_full:  # the full model in one thread, LNS in the others (or after it)
             full = threading.Thread(
                 target=_full_model,
-                args=(ctx, inc, stopper, deadline, 0.25 * time_limit_s),
+                args=(ctx, inc, stopper, deadline, 0.5 * time_limit_s),
             )
             full.start()
             if workers < 2:
