@@ -11,9 +11,25 @@ Best-known values come from the README.md table next to the instance files, or -
 Every roster is verified by the independent checker (``check_roster``); a checker failure or an
 objective mismatch makes the script exit with status 1.
 
-Figures (2-core machine shared with four other sessions, load average ~4, 2 workers), 8a20d64,
-``--seconds 60 /work/shared/bench/rostering/Instance*.txt``: Instance1 607, Instance2 828,
-Instance3 1001 = best-known, each proven optimal (bound = objective) in 0.39 / 1.00 / 4.82 s.
+Figures (2-core machine shared with other sessions running test suites, load average 5-9,
+2 workers), ea29261, ``--seconds 60 --peer Instance*.txt --synthetic 100,182,6``:
+
+    instance   engine  best   ratio   first s  peer   vs_peer
+    Instance1     607   607   1.000   0.03      607   1.000
+    Instance2     828   828   1.000   0.03      828   1.000
+    Instance3    1001  1001   1.000   0.06     1003   0.998
+    Instance4    1723  1716   1.004   0.29     1727   0.998
+    Instance5    1243  1143   1.088   0.30     1258   0.988
+    Instance6    2055  1950   1.054   0.66     2358   0.872
+    Instance7    1169  1056   1.107   0.39     1205   0.970
+    Instance8    2053  1300   1.579   1.17     2260   0.908
+    Instance9     804   439   1.831   0.33      553   1.454  (behind the peer)
+    Instance10   5120  4631   1.106   1.95     5312   0.964
+    Instance11   3785  3443   1.099   2.04     4272   0.886
+    100x182x6   93126     -       -   0.78   358151   0.260  (peer's first roster at 47.7 s)
+
+Before (8a20d64, 10 s, same machine): Instance8 10625, Instance10 14862, Instance11 7077, the
+objective reported disagreeing with the roster's on Instance8 and Instance10.
 """
 
 from __future__ import annotations
