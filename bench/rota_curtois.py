@@ -27,6 +27,7 @@ Figures (2-core machine shared with other sessions running test suites, load ave
     Instance10   5120  4631   1.106   1.95     5312   0.964
     Instance11   3785  3443   1.099   2.04     4272   0.886
     100x182x6   93126     -       -   0.78   358151   0.260  (peer's first roster at 47.7 s)
+    150x364x8  305084     -       -   2.01        -       -  (the peer: no roster in 60 s)
 
 Before (8a20d64, 10 s, same machine): Instance8 10625, Instance10 14862, Instance11 7077, the
 objective reported disagreeing with the roster's on Instance8 and Instance10.
