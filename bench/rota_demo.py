@@ -24,6 +24,10 @@ Figures (2-core machine shared with four other sessions, load average 4-6, 2 wor
         791706, bound 775030, gap 2.1 %, spread 25.0 pts/FTE vs a proven 24.5; re-solve 46 of
         7175 cells (0.64 %). It varies with the run: at 0382596 one run polished down to 24.5
         (gap 0.02 %), another stopped at 25.1 (gap 2.9 %).
+    7e45cbc, load average ~7 (other sessions' suites and the Curtois bench running), --scale 4
+        --seconds 60: the polished greedy rota verified only at 55.3 s, CP-SAT found nothing
+        better before the limit, so the greedy rota is returned without an objective (gap not
+        measured); spread 25.0 pts/FTE; re-solve 4 of 7175 cells changed (0.06 %).
     before (89a7321, pool bound without rounding, one objective): scale 1 gap 22 % at 10 s and
         11.4 % at 60 s (spread 23.0), first rota 6.8-7.2 s; scale 4 gap 35.5 % (spread 27.9)
     (before the pool bound, db3c5ad: bound 0, gap 100 % everywhere; spread 26.0 at 60 s)

@@ -20,10 +20,11 @@ def test_parse_the_three_instances():
         sizes[name] = (inst.horizon, len(inst.staff), len(inst.shifts))
     assert sizes == {"Instance1": (14, 8, 1), "Instance2": (14, 14, 2), "Instance3": (14, 20, 3)}
     best = read_best_known(DIR / "README.md")
-    assert {k: best[k] for k in ("Instance1", "Instance2", "Instance3")} == {
+    assert {k: best[k] for k in ("Instance1", "Instance2", "Instance3", "Instance11")} == {
         "Instance1": 607,
         "Instance2": 828,
         "Instance3": 1001,
+        "Instance11": 3443,
     }
     assert set(best) >= {f"Instance{i}" for i in range(1, 12)}  # 4-11 added for issue 16
     inst3 = read_instance(DIR / "Instance3.txt")

@@ -11,17 +11,14 @@ that decide the objective (checked by reproducing 607, 828 and 1001 on Instance1
 - every staff limit, days off and forbidden successions are hard; requests and cover are soft.
 
 ``check_roster`` is the independent checker: it shares only the parsed instance with the model.
+The model is :mod:`.curtois_model` (one builder per rule group, over any set of free cells), the
+first roster :mod:`.curtois_greedy` and the search :mod:`.curtois_lns` (``solve_instance``).
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from ortools.sat.python import cp_model
 
 # --------------------------------------------------------------------------------------- instance
 
@@ -242,7 +239,7 @@ def objective(inst: Instance, roster: Roster) -> int:
     return total
 
 
-# ------------------------------------------------------------------------------------------- model
+# ------------------------------------------------------------------------------------------ result
 
 
 @dataclass
@@ -256,233 +253,6 @@ class CurtoisResult:
     first_solution_seconds: float | None
     roster: Roster = field(default_factory=dict)
     status: str = ""
-
-
-class _Progress(cp_model.CpSolverSolutionCallback):
-    def __init__(self, x, on_progress, stop, started):
-        super().__init__()
-        self._x = x
-        self._on_progress = on_progress
-        self._stop = stop
-        self._started = started
-        self.first: float | None = None
-        self.best: Roster = {}
-        self.best_obj: int | None = None
-
-    def on_solution_callback(self) -> None:
-        now = time.monotonic() - self._started
-        if self.first is None:
-            self.first = now
-        obj = round(self.objective_value)
-        if self.best_obj is None or obj < self.best_obj:
-            self.best = {k[:2]: k[2] for k, v in self._x.items() if self.boolean_value(v)}
-            self.best_obj = obj
-        if self._on_progress:
-            self._on_progress(self.objective_value, self.best_objective_bound, now)
-        if self._stop is not None and (
-            self._stop() if callable(self._stop) else self._stop.is_set()
-        ):
-            self.stop_search()
-
-
-def _greedy_hint(inst: Instance) -> Roster:
-    """A cheap constructive roster used as a solution hint: fill cover day by day, respecting
-    days off, shift caps, max minutes, forbidden successions and max consecutive shifts."""
-    shift_by_id = {s.id: s for s in inst.shifts}
-    need = {(c.day, c.shift): c.requirement for c in inst.cover}
-    roster: Roster = {}
-    used = {(st.id, s.id): 0 for st in inst.staff for s in inst.shifts}
-    minutes = {st.id: 0 for st in inst.staff}
-    run = {st.id: 0 for st in inst.staff}
-    weekends = {st.id: set() for st in inst.staff}
-    wanted = {(r.employee, r.day, r.shift): r.weight for r in inst.on_requests}
-    unwanted = {(r.employee, r.day, r.shift): r.weight for r in inst.off_requests}
-    for d in range(inst.horizon):
-        week = d // 7 if d % 7 >= 5 else None
-        for s in sorted(inst.shifts, key=lambda s: -need.get((d, s.id), 0)):
-            for _ in range(need.get((d, s.id), 0)):
-                best, best_key = None, None
-                for st in inst.staff:
-                    e = st.id
-                    if (e, d) in roster or d in inst.days_off.get(e, ()):
-                        continue
-                    if used[e, s.id] >= st.max_shifts.get(s.id, 0):
-                        continue
-                    if minutes[e] + s.minutes > st.max_minutes or run[e] >= st.max_consecutive:
-                        continue
-                    prev = roster.get((e, d - 1))
-                    if prev and s.id in shift_by_id[prev].forbidden_next:
-                        continue
-                    new_weekend = week is not None and week not in weekends[e]
-                    if new_weekend and len(weekends[e]) >= st.max_weekends:
-                        continue
-                    key = (
-                        unwanted.get((e, d, s.id), 0) - wanted.get((e, d, s.id), 0),
-                        minutes[e] - st.min_minutes,
-                    )
-                    if best_key is None or key < best_key:
-                        best, best_key = e, key
-                if best is None:
-                    break
-                roster[best, d] = s.id
-                used[best, s.id] += 1
-                minutes[best] += s.minutes
-                if week is not None:
-                    weekends[best].add(week)
-        for st in inst.staff:
-            run[st.id] = run[st.id] + 1 if (st.id, d) in roster else 0
-    return roster
-
-
-def build_model(inst: Instance):
-    """CP-SAT model. Returns (model, x) where x[(employee, day, shift)] is a BoolVar."""
-    m = cp_model.CpModel()
-    H = inst.horizon
-    x: dict[tuple[str, int, str], cp_model.IntVar] = {}
-    work: dict[tuple[str, int], cp_model.IntVar] = {}
-    for st in inst.staff:
-        off = inst.days_off.get(st.id, frozenset())
-        allowed = [s for s in inst.shifts if st.max_shifts.get(s.id, 0) > 0]
-        for d in range(H):
-            w = m.new_bool_var(f"w_{st.id}_{d}")
-            work[st.id, d] = w
-            if d in off or not allowed:
-                m.add(w == 0)
-                continue
-            vs = []
-            for s in allowed:
-                v = m.new_bool_var(f"x_{st.id}_{d}_{s.id}")
-                x[st.id, d, s.id] = v
-                vs.append(v)
-            m.add(sum(vs) == w)  # at most one shift a day; w is "works on d"
-        # forbidden successions
-        for d in range(H - 1):
-            for s in allowed:
-                for t in s.forbidden_next:
-                    if (st.id, d + 1, t) in x and (st.id, d, s.id) in x:
-                        m.add_bool_or([x[st.id, d, s.id].Not(), x[st.id, d + 1, t].Not()])
-        for s in allowed:
-            cap = st.max_shifts[s.id]
-            vs = [x[st.id, d, s.id] for d in range(H) if (st.id, d, s.id) in x]
-            if cap < len(vs):
-                m.add(sum(vs) <= cap)
-        mins = {s.id: s.minutes for s in inst.shifts}
-        total = sum(mins[s] * v for (e, _, s), v in x.items() if e == st.id) if x else 0
-        m.add(total <= st.max_minutes)
-        m.add(total >= st.min_minutes)
-        ws = [work[st.id, d] for d in range(H)]
-        # max consecutive shifts: every window of k+1 days has a day off
-        k = st.max_consecutive
-        for d in range(H - k):
-            m.add(sum(ws[d : d + k + 1]) <= k)
-        # min consecutive shifts / days off, stretches strictly inside the horizon only
-        for length in range(1, st.min_consecutive):
-            for d in range(1, H - length):
-                m.add_bool_or(
-                    [ws[d - 1], *(ws[i].Not() for i in range(d, d + length)), ws[d + length]]
-                )
-        for length in range(1, st.min_days_off):
-            for d in range(1, H - length):
-                m.add_bool_or(
-                    [ws[d - 1].Not(), *(ws[i] for i in range(d, d + length)), ws[d + length].Not()]
-                )
-        # weekends
-        wk = []
-        for wkn in range(inst.weeks):
-            sat, sun = ws[7 * wkn + 5], ws[7 * wkn + 6]
-            b = m.new_bool_var(f"wk_{st.id}_{wkn}")
-            m.add_max_equality(b, [sat, sun])
-            wk.append(b)
-        if st.max_weekends < len(wk):
-            m.add(sum(wk) <= st.max_weekends)
-    # objective
-    terms = []
-    const = 0
-    for r in inst.on_requests:
-        v = x.get((r.employee, r.day, r.shift))
-        if v is None:
-            const += r.weight
-        else:
-            terms.append(r.weight * (1 - v))
-    for r in inst.off_requests:
-        v = x.get((r.employee, r.day, r.shift))
-        if v is not None:
-            terms.append(r.weight * v)
-    for c in inst.cover:
-        vs = [x[st.id, c.day, c.shift] for st in inst.staff if (st.id, c.day, c.shift) in x]
-        n = len(vs)
-        under = m.new_int_var(0, c.requirement, f"under_{c.day}_{c.shift}")
-        over = m.new_int_var(0, max(0, n - c.requirement), f"over_{c.day}_{c.shift}")
-        m.add(sum(vs) + under - over == c.requirement)
-        terms.append(c.weight_under * under + c.weight_over * over)
-    m.minimize(sum(terms) + const)
-    return m, x, work
-
-
-def solve_instance(
-    inst: Instance,
-    time_limit_s: float = 60.0,
-    workers: int = 2,
-    on_progress: Callable[[float, float, float], None] | None = None,
-    stop_event: threading.Event | Callable[[], bool] | None = None,
-    hint: bool = True,
-) -> CurtoisResult:
-    """Two phases. (1) Small models only: one worker with the full LP relaxation
-    (linearization level 2) for up to 40 % of the time: on the published instances it proves
-    the optimum in a few seconds, where the multi-worker portfolio keeps a weak bound.
-    (2) If not proven, the portfolio with
-    ``workers`` (LNS, local search) from the best roster so far for the remaining time."""
-    started = time.monotonic()
-    model, x, work = build_model(inst)
-    start_roster = _greedy_hint(inst) if hint else {}
-    cb = _Progress(x, on_progress, stop_event, started)
-    bound = float("-inf")
-    status = cp_model.UNKNOWN
-    phases = [(1, 0.4 * time_limit_s), (max(1, workers), None)]
-    if len(x) > 20_000:  # large instances: the LP-heavy phase is too slow to pay off
-        phases = phases[1:]
-    for n_workers, limit in phases:
-        left = time_limit_s - (time.monotonic() - started)
-        if left <= 0.05:
-            break
-        model.clear_hints()
-        roster = cb.best or start_roster
-        for (e, d, s), v in x.items():
-            model.add_hint(v, roster.get((e, d)) == s)
-        for (e, d), w in work.items():
-            model.add_hint(w, (e, d) in roster)
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = min(left, limit) if limit else left
-        solver.parameters.num_workers = n_workers
-        solver.parameters.linearization_level = 2
-        status = solver.solve(model, cb)
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            bound = max(bound, solver.best_objective_bound)
-        if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE) or _stopped(stop_event):
-            break
-    seconds = time.monotonic() - started
-    feasible = cb.best_obj is not None
-    if feasible and bound >= cb.best_obj - 1e-6:
-        status = cp_model.OPTIMAL
-    return CurtoisResult(
-        instance=inst.name,
-        feasible=feasible,
-        optimal=feasible and status == cp_model.OPTIMAL,
-        objective=cb.best_obj,
-        bound=bound if feasible else float("nan"),
-        seconds=seconds,
-        first_solution_seconds=cb.first,
-        roster=dict(cb.best),
-        status=cp_model.CpSolver().status_name(status)
-        if not feasible
-        else ("OPTIMAL" if status == cp_model.OPTIMAL else "FEASIBLE"),
-    )
-
-
-def _stopped(stop) -> bool:
-    if stop is None:
-        return False
-    return bool(stop()) if callable(stop) else stop.is_set()
 
 
 # -------------------------------------------------------------------------- synthetic instances
@@ -532,3 +302,6 @@ def synthetic_instance(staff: int, days: int, shift_types: int = 3, seed: int = 
             req = max(1, round(per_shift * rng.uniform(0.6, 1.1)))
             lines.append(f"{d},{sid},{req},100,1")
     return "\n".join(lines) + "\n"
+
+
+from .curtois_lns import solve_instance  # noqa: E402, F401  (it needs the dataclasses above)
