@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from pimm.registry.periods import check_date, check_period
 from pimm.registry.validators import (
     validate_departement,
     validate_finess,
@@ -219,7 +220,23 @@ class Equipment(models.Model):
 
 
 class Authorization(models.Model):
-    """The ARS decision allowing one device (équipement matériel lourd) or activity."""
+    """The ARS decision allowing one device (équipement matériel lourd) or activity.
+
+    Its legal state on a day decides what may happen on the device (L6122-13, requirement R28):
+    in force between ``starts_on`` and ``ends_on`` (excluded) unless the ARS suspended or
+    withdrew it, from the date of that decision (kept with its reference)."""
+
+    class Status(models.TextChoices):
+        GRANTED = "granted", _("accordée")
+        SUSPENDED = "suspended", _("suspendue")
+        WITHDRAWN = "withdrawn", _("retirée")
+
+    class State(models.TextChoices):  # on a given day, derived (never stored)
+        IN_FORCE = "in_force", _("en vigueur")
+        NOT_STARTED = "not_started", _("pas encore en vigueur")
+        EXPIRED = "expired", _("expirée")
+        SUSPENDED = "suspended", _("suspendue")
+        WITHDRAWN = "withdrawn", _("retirée")
 
     equipment = models.ForeignKey(
         Equipment, on_delete=models.CASCADE, related_name="authorizations"
@@ -228,6 +245,18 @@ class Authorization(models.Model):
     decided_on = models.DateField(_("date de décision"))
     starts_on = models.DateField(_("début de validité"))
     ends_on = models.DateField(_("fin de validité"))
+    status = models.CharField(
+        _("décision"), max_length=10, choices=Status.choices, default=Status.GRANTED
+    )
+    status_from = models.DateField(
+        _("suspension ou retrait à compter du"),
+        null=True,
+        blank=True,
+        help_text=_("Date d'effet de la décision de suspension ou de retrait."),
+    )
+    status_reference = models.CharField(
+        _("référence de la décision de suspension ou de retrait"), max_length=100, blank=True
+    )
     notes = models.TextField(_("remarques"), blank=True)
     history = HistoricalRecords()
 
@@ -254,10 +283,41 @@ class Authorization(models.Model):
         return self.equipment.holder_id
 
     def clean(self) -> None:
+        check_date(self.decided_on, "decided_on")
+        check_period(self.starts_on, self.ends_on, start_field="starts_on", end_field="ends_on")
         if self.starts_on and self.ends_on and self.ends_on <= self.starts_on:
             raise ValidationError(
                 {"ends_on": _("L'autorisation ne peut pas finir avant d'avoir commencé.")}
             )
+        if self.status != self.Status.GRANTED:
+            errors = {}
+            if not self.status_from:
+                errors["status_from"] = _("Indiquez la date d'effet de la décision.")
+            if not self.status_reference.strip():
+                errors["status_reference"] = _("Indiquez la référence de la décision.")
+            if errors:
+                raise ValidationError(errors)
+            check_date(self.status_from, "status_from")
+
+    def state_on(self, day: dt.date) -> str:
+        """The legal state on ``day`` (an ``Authorization.State`` value)."""
+        if self.status != self.Status.GRANTED and self.status_from and day >= self.status_from:
+            return (
+                self.State.SUSPENDED
+                if self.status == self.Status.SUSPENDED
+                else (self.State.WITHDRAWN)
+            )
+        if day < self.starts_on:
+            return self.State.NOT_STARTED
+        if day >= self.ends_on:
+            return self.State.EXPIRED
+        return self.State.IN_FORCE
+
+    def in_force_until(self) -> dt.date:
+        """The first day it no longer allows anything (end of validity, or the suspension)."""
+        if self.status != self.Status.GRANTED and self.status_from:
+            return min(self.ends_on, self.status_from)
+        return self.ends_on
 
 
 class Competence(models.TextChoices):
@@ -426,8 +486,18 @@ class Convention(models.Model):
         return None
 
     def clean(self) -> None:
-        if self.effective_to and self.effective_from and self.effective_to < self.effective_from:
-            raise ValidationError({"effective_to": _("La fin de la période précède son début.")})
+        check_date(self.signed_on, "signed_on")
+        check_period(
+            self.effective_from,
+            self.effective_to,
+            start_field="effective_from",
+            end_field="effective_to",
+        )
+
+    @property
+    def is_signed(self) -> bool:
+        """A signed version is never edited in place: a change is an amendment (avenant)."""
+        return self.signed_on is not None
 
     def overlaps(self, start: dt.date, end: dt.date | None) -> bool:
         far = dt.date.max

@@ -1,5 +1,6 @@
 """Writes to the registry, each in one transaction, checked against the actor's rights."""
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -8,9 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Model
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from pimm.registry import access
 from pimm.registry.models import Convention, Member, Platform, SharingKey
+from pimm.registry.periods import check_date
 
 HUNDRED = Decimal("100.00")
 
@@ -44,6 +47,8 @@ def registry_object_save(*, actor, obj: Model, m2m: dict[str, Iterable] | None =
     elif not access.writable(actor, model).filter(pk=obj.pk).exists():
         raise PermissionDenied(_("Vous ne pouvez pas modifier cet objet."))
     _check_member_scope(actor, obj)
+    if isinstance(obj, Convention) and not creating:
+        _refuse_if_signed(obj.pk)
     obj.full_clean()
     if isinstance(obj, Convention):
         _check_convention_period(obj)
@@ -53,6 +58,17 @@ def registry_object_save(*, actor, obj: Model, m2m: dict[str, Iterable] | None =
         for name, values in (m2m or {}).items():
             getattr(obj, name).set(values)
     return obj
+
+
+SIGNED = _lazy(
+    "Cette version de la convention est signée : elle n'est jamais modifiée sur place. "
+    "Établissez un avenant (une nouvelle version avec sa date d'effet)."
+)
+
+
+def _refuse_if_signed(convention_id: int) -> None:
+    if Convention.objects.filter(pk=convention_id, signed_on__isnull=False).exists():
+        raise ValidationError(str(SIGNED), code="signed")
 
 
 def registry_object_delete(*, actor, obj: Model) -> None:
@@ -127,6 +143,11 @@ def sharing_keys_set(*, actor, convention: Convention, shares: list[Share]) -> l
     """Replace a convention's keys at once: all dimensions sum to 100 % or nothing is written."""
     if not actor.is_platform_staff:
         raise PermissionDenied(_("Seule la coordination modifie les clés de répartition."))
+    _refuse_if_signed(convention.pk)
+    return _keys_write(actor, convention, shares)
+
+
+def _keys_write(actor, convention: Convention, shares: list[Share]) -> list[SharingKey]:
     validate_shares(shares)
     members = set(
         Member.objects.filter(
@@ -157,3 +178,77 @@ def sharing_keys_set(*, actor, convention: Convention, shares: list[Share]) -> l
             stale._history_user = actor
             stale.delete()
     return kept
+
+
+def _next_version(version: str) -> str:
+    head, _sep, tail = version.rpartition(".")
+    if version.isdigit():
+        return str(int(version) + 1)
+    if tail.isdigit():
+        return f"{head}.{int(tail) + 1}"
+    return f"{version}.1"
+
+
+def convention_amend(
+    *,
+    actor,
+    convention: Convention,
+    effective_from: dt.date,
+    signed_on: dt.date | None,
+    title: str = "",
+    notes: str = "",
+    shares: list[Share] | None = None,
+) -> Convention:
+    """An amendment (avenant): a new version in force from ``effective_from``; the amended one
+    stays readable and ends the day before. The sharing keys follow the version: ``shares``
+    (all summing to 100 %) or, without, the amended version's keys carried over."""
+    if not actor.is_platform_staff:
+        raise PermissionDenied(_("Seule la coordination établit un avenant à la convention."))
+    check_date(effective_from, "effective_from")
+    check_date(signed_on, "signed_on")
+    with transaction.atomic():
+        old = Convention.objects.select_for_update().get(pk=convention.pk)
+        if effective_from <= old.effective_from or (
+            old.effective_to and effective_from > old.effective_to
+        ):
+            raise ValidationError(
+                {
+                    "effective_from": _(
+                        "Un avenant prend effet pendant la version qu'il modifie "
+                        "(après le %(start)s%(end)s)."
+                    )
+                    % {
+                        "start": old.effective_from.strftime("%d/%m/%Y"),
+                        "end": _(" et au plus tard le %s") % old.effective_to.strftime("%d/%m/%Y")
+                        if old.effective_to
+                        else "",
+                    }
+                }
+            )
+        if Convention.objects.filter(
+            platform_id=old.platform_id, effective_from__gt=old.effective_from
+        ).exists():
+            raise ValidationError(
+                _("Une version plus récente existe déjà : c'est elle qu'il faut amender.")
+            )
+        carried = [
+            Share(k.member_id, k.time_share, k.revenue_share, k.cost_share)
+            for k in old.sharing_keys.order_by("member_id")
+        ]
+        new = Convention(
+            platform_id=old.platform_id,
+            title=title or old.title,
+            version=_next_version(old.version),
+            signed_on=signed_on,
+            effective_from=effective_from,
+            effective_to=old.effective_to,
+            notes=notes,
+        )
+        new.full_clean()
+        old.effective_to = effective_from - dt.timedelta(days=1)
+        old._history_user = actor
+        old.save(update_fields=["effective_to"])  # the only change a signed version takes
+        new._history_user = actor
+        new.save()
+        _keys_write(actor, new, shares if shares is not None else carried)
+    return new
