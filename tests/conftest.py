@@ -142,3 +142,12 @@ def client_for(world):
         return client
 
     return make
+
+
+@pytest.fixture
+def draft_convention(world) -> m.Convention:
+    """The demo's convention as a version not yet signed: editable in place (a signed one is
+    only amended)."""
+    m.Convention.objects.filter(pk=world.convention.pk).update(signed_on=None)
+    world.convention.refresh_from_db()
+    return world.convention

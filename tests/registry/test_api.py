@@ -51,7 +51,7 @@ def test_bad_siren_is_422_with_the_field(world, client):
     assert world.member_a.siren != "123456789"
 
 
-def test_keys_not_summing_to_100_is_422(world, client):
+def test_keys_not_summing_to_100_is_422(world, client, draft_convention):
     keys = [
         {"member_id": k.member_id, "time_share": "50", "revenue_share": "50", "cost_share": "50"}
         for k in world.convention.sharing_keys.all()

@@ -18,7 +18,7 @@ def _shares(world, values):
     ]
 
 
-def test_keys_must_sum_to_100_and_nothing_is_saved(world):
+def test_keys_must_sum_to_100_and_nothing_is_saved(world, draft_convention):
     coordinator = world.users["coordinator"]
     before = list(world.convention.sharing_keys.values_list("member_id", "time_share"))
     bad = _shares(world, [Decimal(v) for v in ("40", "15", "10", "20", "20")])
@@ -29,7 +29,7 @@ def test_keys_must_sum_to_100_and_nothing_is_saved(world):
     assert after == before
 
 
-def test_keys_replace_atomically_and_are_audited(world):
+def test_keys_replace_atomically_and_are_audited(world, draft_convention):
     coordinator = world.users["coordinator"]
     good = _shares(world, [Decimal(v) for v in ("30", "20", "10", "20", "20")])
     events = AuditEvent.objects.filter(model="sharingkey").count()
@@ -41,7 +41,7 @@ def test_keys_replace_atomically_and_are_audited(world):
     assert changed.first().username == coordinator.username
 
 
-def test_member_manager_cannot_set_keys(world):
+def test_member_manager_cannot_set_keys(world, draft_convention):
     good = _shares(world, [Decimal(v) for v in ("35", "15", "10", "20", "20")])
     with pytest.raises(PermissionDenied):
         sharing_keys_set(actor=world.users["manager_a"], convention=world.convention, shares=good)
@@ -59,7 +59,7 @@ def test_overlapping_convention_is_refused(world):
     assert m.Convention.objects.count() == 1
 
 
-def test_convention_after_previous_period_is_accepted(world):
+def test_convention_after_previous_period_is_accepted(world, draft_convention):
     world.convention.effective_to = dt.date(2027, 12, 31)
     registry_object_save(actor=world.users["coordinator"], obj=world.convention)
     new = m.Convention(

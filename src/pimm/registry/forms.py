@@ -109,7 +109,17 @@ class EquipmentForm(ScopedForm):
 class AuthorizationForm(ScopedForm):
     class Meta:
         model = m.Authorization
-        fields = ["equipment", "number", "decided_on", "starts_on", "ends_on", "notes"]
+        fields = [
+            "equipment",
+            "number",
+            "decided_on",
+            "starts_on",
+            "ends_on",
+            "status",
+            "status_from",
+            "status_reference",
+            "notes",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -191,6 +201,20 @@ class ShareForm(forms.Form):
 
 
 ShareFormSet = forms.formset_factory(ShareForm, extra=0)
+
+
+class AmendmentForm(forms.Form):
+    """An amendment (avenant) to a signed convention: its date of effect, its signature and, in
+    the same page, the sharing keys of the new version."""
+
+    effective_from = forms.DateField(
+        label=_("En vigueur à partir du"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    signed_on = forms.DateField(
+        label=_("Signé le"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    title = forms.CharField(label=_("Intitulé de l'avenant"), max_length=200, required=False)
+    notes = forms.CharField(label=_("Remarques"), required=False, widget=forms.Textarea)
 
 
 class ImportForm(forms.Form):

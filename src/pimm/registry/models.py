@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -312,6 +313,10 @@ class Authorization(models.Model):
         if day >= self.ends_on:
             return self.State.EXPIRED
         return self.State.IN_FORCE
+
+    @property
+    def state_today(self) -> str:
+        return str(self.State(self.state_on(timezone.localdate())).label)
 
     def in_force_until(self) -> dt.date:
         """The first day it no longer allows anything (end of validity, or the suspension)."""

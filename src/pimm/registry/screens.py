@@ -115,6 +115,7 @@ SCREENS: dict[str, Screen] = {
                 (_("Équipement"), "equipment"),
                 (_("Début"), "starts_on"),
                 (_("Fin"), "ends_on"),
+                (_("État aujourd'hui"), "state_today"),
             ),
             ("number", "equipment__name"),
             select_related=("equipment",),

@@ -9,12 +9,13 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pimm.api_errors import error_dict
-from pimm.registry import access, services
+from pimm.registry import access, legal, services
 from pimm.registry import models as m
-from pimm.registry.forms import ImportForm, ShareFormSet
+from pimm.registry.forms import AmendmentForm, ImportForm, ShareFormSet
 from pimm.registry.imports import KINDS, registry_import
 from pimm.registry.screens import SCREENS, Screen
 
@@ -107,8 +108,11 @@ def object_detail(request: HttpRequest, key: str, pk: int) -> HttpResponse:
     }
     if isinstance(obj, m.Convention):
         context["keys"] = obj.sharing_keys.select_related("member")
-    if isinstance(obj, m.Equipment) and context["can_edit"]:
-        context["add_authorization"] = True
+        if obj.is_signed and context["can_edit"]:  # signed: amended, never edited in place
+            context["can_edit"], context["can_amend"] = False, True
+    if isinstance(obj, m.Equipment):
+        context["legal"] = legal.state_of(obj.pk, timezone.localdate())
+        context["add_authorization"] = context["can_edit"]
     return render(request, "registry/detail.html", context)
 
 
@@ -168,8 +172,9 @@ def convention_keys(request: HttpRequest, pk: int) -> HttpResponse:
         for mem in members
     ]
     formset = ShareFormSet(request.POST or None, initial=initial)
+    amend = AmendmentForm(request.POST or None) if convention.is_signed else None
     error = None
-    if request.method == "POST" and formset.is_valid():
+    if request.method == "POST" and formset.is_valid() and (amend is None or amend.is_valid()):
         shares = [
             services.Share(
                 member_id=f.cleaned_data["member"].pk,
@@ -180,18 +185,36 @@ def convention_keys(request: HttpRequest, pk: int) -> HttpResponse:
             for f in formset
         ]
         try:
-            services.sharing_keys_set(actor=request.user, convention=convention, shares=shares)
+            if amend is None:
+                services.sharing_keys_set(actor=request.user, convention=convention, shares=shares)
+                done = convention
+            else:
+                done = services.convention_amend(
+                    actor=request.user, convention=convention, shares=shares, **amend.cleaned_data
+                )
         except ValidationError as exc:
             error = error_dict(exc, non_field="")
         else:
-            messages.success(request, _("Clés de répartition enregistrées."))
-            return redirect(convention.get_absolute_url())
+            messages.success(
+                request,
+                _("Clés de répartition enregistrées.")
+                if amend is None
+                else _("Avenant enregistré : version %(v)s en vigueur à partir du %(day)s.")
+                % {"v": done.version, "day": done.effective_from.strftime("%d/%m/%Y")},
+            )
+            return redirect(done.get_absolute_url())
     names = {mem.pk: mem.name for mem in members}
     rows = [(names.get(int(f["member"].value() or 0), "?"), f) for f in formset]
     return render(
         request,
         "registry/keys.html",
-        {"convention": convention, "formset": formset, "rows": rows, "error": error},
+        {
+            "convention": convention,
+            "formset": formset,
+            "rows": rows,
+            "error": error,
+            "amend": amend,
+        },
     )
 
 
