@@ -122,7 +122,7 @@ def plan_deviations(request, pk: int):
 
 @router.get("/slots", response=list[SlotOut])
 def list_slots(request, equipment: int, start: dt.date, days: int = 1):
-    if not access.can_read_calendar(request.user):
+    if not access.can(request.user, "calendar"):
         raise PermissionDenied
     qs = pm.Slot.objects.filter(
         plan__status=pm.VacationPlan.Status.PUBLISHED,
@@ -141,7 +141,7 @@ def list_slots(request, equipment: int, start: dt.date, days: int = 1):
 
 @router.post("/bookings", response={201: BookingOut, 409: Refusal, 422: FieldErrors})
 def create_booking(request, payload: BookingIn):
-    if not access.can_book(request.user):
+    if not access.can(request.user, "book"):
         raise PermissionDenied
     exam_type = pm.ExamType.objects.filter(code=payload.exam_type).first()
     if exam_type is None:

@@ -57,7 +57,7 @@ def plan_create(
     method: str = pm.VacationPlan.Method.CPSAT,
     time_limit_s: int = 10,
 ) -> pm.VacationPlan:
-    if not access.can_manage_plans(actor):
+    if not access.can(actor, "manage_plans"):
         raise PermissionDenied(_("Seule la coordination établit les plans de vacations."))
     plan = pm.VacationPlan(
         platform=platform,
@@ -80,7 +80,7 @@ def plan_create(
 
 def plan_generate(*, actor, plan: pm.VacationPlan) -> pm.VacationPlan:
     """Queue the solve (a task); the plan shows "calcul en cours" until it is done."""
-    if not access.can_manage_plans(actor):
+    if not access.can(actor, "manage_plans"):
         raise PermissionDenied(_("Seule la coordination établit les plans de vacations."))
     S = pm.VacationPlan.Status
     with transaction.atomic():
@@ -302,7 +302,7 @@ def plan_publish(*, actor, plan: pm.VacationPlan) -> pm.VacationPlan:
     over them. If any booking would lose its slot, nothing is written and the refusal lists them.
     The plan's history (and AuditEvent) records who published, with the counts.
     """
-    if not access.can_manage_plans(actor):
+    if not access.can(actor, "manage_plans"):
         raise PermissionDenied(_("Seule la coordination publie les plans de vacations."))
     S = pm.VacationPlan.Status
     templates = adapter.engine_templates()

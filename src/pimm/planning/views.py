@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from pimm.planning import access, selectors, services
 from pimm.planning import models as pm
 from pimm.planning.forms import BookingForm, CancelForm, ClosureForm, PlanForm
+from pimm.planning.screens import SCREENS, SETUP_KEYS
 from pimm.registry.models import Equipment, Member, Platform
 
 
@@ -34,13 +35,13 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "planning/plan_list.html",
-        {"plans": plans, "can_manage": access.can_manage_plans(request.user)},
+        {"plans": plans, "can_manage": access.can(request.user, "manage_plans")},
     )
 
 
 @login_required
 def plan_create(request: HttpRequest) -> HttpResponse:
-    if not access.can_manage_plans(request.user):
+    if not access.can(request.user, "manage_plans"):
         raise PermissionDenied
     last = pm.VacationPlan.objects.filter(status=pm.VacationPlan.Status.PUBLISHED).first()
     start = last.end if last else timezone.localdate()
@@ -78,7 +79,7 @@ def _plan_context(request, plan) -> dict:
         "rows": rows,
         "totals": totals,
         "summary": selectors.plan_summary(plan),
-        "can_manage": access.can_manage_plans(request.user),
+        "can_manage": access.can(request.user, "manage_plans"),
         # who generated, published or replaced the plan, with the counts (rows are bulk-written)
         "journal": plan.history.select_related("history_user").order_by("-history_date")[:20],
     }
@@ -173,13 +174,13 @@ def _calendar_context(request) -> dict:
         "prev": (day - step).isoformat(),
         "next": (day + step).isoformat(),
         "writable": writable,
-        "can_book": access.can_book(request.user),
+        "can_book": access.can(request.user, "book"),
     }
 
 
 @login_required
 def calendar(request: HttpRequest) -> HttpResponse:
-    if not access.can_read_calendar(request.user):
+    if not access.can(request.user, "calendar"):
         raise PermissionDenied
     context = _calendar_context(request)
     template = "planning/_calendar.html" if request.htmx else "planning/calendar.html"
@@ -217,7 +218,7 @@ def booking_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _members_for(user):
-    if access.can_manage_plans(user):
+    if access.can(user, "manage_plans"):
         return Member.objects.order_by("name")
     return Member.objects.filter(pk=user.member_id)
 
@@ -233,13 +234,13 @@ def booking_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "planning/booking_list.html",
-        {"page": page, "query": query, "can_book": access.can_book(request.user)},
+        {"page": page, "query": query, "can_book": access.can(request.user, "book")},
     )
 
 
 @login_required
 def booking_create(request: HttpRequest) -> HttpResponse:
-    if not access.can_book(request.user):
+    if not access.can(request.user, "book"):
         raise PermissionDenied
     members = _members_for(request.user)
     initial = {}
@@ -374,7 +375,7 @@ def closure_create(request: HttpRequest, equipment_pk: int) -> HttpResponse:
 
 @login_required
 def indicators(request: HttpRequest) -> HttpResponse:
-    if not access.can_read_indicators(request.user):
+    if not access.can(request.user, "indicators"):
         raise PermissionDenied
     start, end = selectors.default_period()
     try:
@@ -395,19 +396,16 @@ def indicators(request: HttpRequest) -> HttpResponse:
 @login_required
 def setup(request: HttpRequest) -> HttpResponse:
     """Index of the setup pages (served by the registry's generic screens) the user may read."""
-    from pimm.planning.screens import SCREENS, SETUP_KEYS
-    from pimm.registry import access as registry_access
-
     pages = [
         (
             SCREENS[key],
             reverse(f"registry:{key}_list"),
-            registry_access.visible(request.user, SCREENS[key].model).count(),
-            registry_access.can_create(request.user, SCREENS[key].model),
+            access.visible(request.user, SCREENS[key].model).count(),
+            access.RULES.can_create(request.user, SCREENS[key].model),
         )
         for key in SETUP_KEYS
-        if registry_access.can_read_any(request.user, SCREENS[key].model)
+        if access.can_read_any(request.user, SCREENS[key].model)
     ]
-    if not pages:
+    if not access.can_open_setup(request.user):
         raise PermissionDenied
     return render(request, "planning/setup.html", {"pages": pages})
