@@ -17,3 +17,19 @@ def planning_nav_items(user) -> list[tuple[str, str]]:
     if access.can_open_setup(user):
         items.append((_("Paramétrage"), reverse("planning:setup")))
     return items
+
+
+def planning_subnav_items(user) -> list[tuple[str, str]]:
+    """The planning pages' own menu (planning/_nav.html): the same rules as the pages."""
+    items = []
+    if access.can(user, "calendar"):
+        items.append((_("Planning des appareils"), reverse("planning:calendar")))
+    if access.can_read_any(user, pm.Booking):
+        items.append((_("Rendez-vous"), reverse("planning:booking_list")))
+    if access.can_read_any(user, pm.VacationPlan):
+        items.append((_("Plans de vacations"), reverse("planning:plan_list")))
+    if access.can(user, "indicators"):
+        items.append((_("Indicateurs"), reverse("planning:indicators")))
+    if access.can_open_setup(user):
+        items.append((_("Paramétrage"), reverse("planning:setup")))
+    return items

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from pimm.accounts import access as accounts_access
 from pimm.oncall import access as oncall_access
-from pimm.planning.nav import planning_nav_items
+from pimm.planning.nav import planning_nav_items, planning_subnav_items
 from pimm.registry import access
 from pimm.registry import models as m
 from pimm.worklist.access import nav_items as worklist_nav
@@ -40,4 +40,9 @@ def nav_items_for(user) -> list[tuple[str, str]]:
 
 
 def navigation(request) -> dict:
-    return {"nav_items": nav_items_for(getattr(request, "user", None))}
+    user = getattr(request, "user", None)
+    signed_in = user is not None and user.is_authenticated
+    return {
+        "nav_items": nav_items_for(user),
+        "planning_subnav": planning_subnav_items(user) if signed_in else [],
+    }
