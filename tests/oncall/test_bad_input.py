@@ -12,11 +12,11 @@ from django.utils import timezone
 
 from pimm.engine.rota import model as em
 from pimm.engine.rota.checker import check_rota
+from pimm.oncall import presence as oncall_presence
 from pimm.oncall import services
 from pimm.oncall.adapter import build_problem, current_assignments
 from pimm.oncall.models import PointBalance, Rota, RotaAssignment
 from pimm.registry.models import Member, Practitioner
-from pimm.worklist import services as worklist_services
 
 from .conftest import assert_legal, holders
 
@@ -173,7 +173,7 @@ def test_presence_the_day_after_a_night_takes_that_night_away(world, coordinator
     )
     who, day = night.practitioner, night.shift.date
     next_day = day + dt.timedelta(days=1)
-    worklist_services.presence_create(
+    oncall_presence.presence_create(
         practitioner=who,
         start=timezone.make_aware(dt.datetime.combine(next_day, dt.time(9, 0))),
         end=timezone.make_aware(dt.datetime.combine(next_day, dt.time(17, 0))),
@@ -206,7 +206,7 @@ def test_presence_the_day_after_a_night_takes_that_night_away(world, coordinator
 def test_duty_rows_of_the_presence_plan_are_not_day_work(world, coordinator, published):
     """Only presence on site counts as day work: a duty row (on_duty) is not fed as such."""
     who = RotaAssignment.objects.filter(shift__rota=published).first().practitioner
-    worklist_services.presence_create(
+    oncall_presence.presence_create(
         practitioner=who,
         start=timezone.make_aware(dt.datetime(2027, 1, 12, 9)),
         end=timezone.make_aware(dt.datetime(2027, 1, 12, 17)),

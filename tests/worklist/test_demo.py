@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from pimm.demo.generator import generate
+from pimm.oncall import models as om
 from pimm.registry import models as m
 from pimm.worklist import models as w
 from pimm.worklist.demo import DEMO_READER, load_worklist_demo
@@ -18,7 +19,7 @@ from pimm.worklist.demo import DEMO_READER, load_worklist_demo
 def test_demo_reader_has_exams_to_read_at_any_hour(db, when):
     day, hour = when  # 23/11/2026 a Monday, 29/11/2026 a Sunday
     now = timezone.make_aware(dt.datetime(2026, 11, day, hour, 30))
-    for model in (w.Communication, w.CriticalFinding, w.Report, w.Exam, w.ReaderPresence):
+    for model in (w.Communication, w.CriticalFinding, w.Report, w.Exam, om.ReaderPresence):
         model.objects.all().delete()  # the session's demo day
     assert load_worklist_demo(generate(seed=7), now=now) > 0
     reader = m.Practitioner.objects.get(user__username=DEMO_READER)

@@ -10,9 +10,10 @@ from django.http import Http404
 
 from pimm.accounts.access import EVERYTHING, PLATFORM_USERS, WRITERS, Rule, Rules, role_of
 from pimm.accounts.roles import Role as R
+from pimm.registry import selectors as registry
 from pimm.registry.models import Practitioner
 
-from .models import Rota
+from .models import ReaderPresence, Rota
 
 MANAGERS = WRITERS  # coordinator, administrator
 READ_ALL = EVERYTHING  # + the ARS reviewer (read-only)
@@ -29,6 +30,14 @@ RULES = Rules(
             read_all=MANAGERS,
             read_public=PLATFORM_USERS,
             public=Q(status__in=PUBLIC_STATUSES),
+        ),
+        # the presence plan: the platform's, and a member manager's for their radiologists
+        ReaderPresence: Rule(
+            read_all=MANAGERS,
+            read_own=frozenset({R.MEMBER_MANAGER}),
+            read_paths=("practitioner__member",),
+            write_own=frozenset({R.MEMBER_MANAGER}),
+            write_paths=("practitioner__member",),
         ),
     },
     # ability -> roles allowed; member managers are scoped to their member where it matters.
@@ -47,6 +56,7 @@ RULES = Rules(
         "export": READ_ALL | {R.MEMBER_MANAGER},  # CSV/XLSX for pay; managers: their member only
         "print": PLATFORM_USERS,
         "calendar": frozenset({R.RADIOLOGIST}),
+        "presences": MANAGERS | {R.MEMBER_MANAGER},
     },
 )
 ACTIONS = RULES.abilities
@@ -80,3 +90,31 @@ def export_member_id(user) -> int | None:
     if role(user) == R.MEMBER_MANAGER:
         return user.member_id or -1
     return None
+
+
+def can_manage_presences(user) -> bool:
+    return can(user, "presences") and (role(user) in MANAGERS or user.member_id is not None)
+
+
+def presences_for(user):
+    """Presence rows this user may see and change: all, or their member's radiologists'."""
+    qs = ReaderPresence.objects.select_related("practitioner__member", "site")
+    return RULES.writable(user, ReaderPresence, qs)
+
+
+def presence_practitioners(user):
+    """Radiologists a user may give a presence to."""
+    qs = registry.active_practitioners()
+    r = role(user)
+    if r in MANAGERS:
+        return qs
+    if r == R.MEMBER_MANAGER and user.member_id:
+        return qs.filter(member_id=user.member_id)
+    return qs.none()
+
+
+def get_presence_for_user(user, pk) -> ReaderPresence:
+    return RULES.fetch(user, ReaderPresence, pk, write=True, queryset=presences_for(user))
+
+
+access_presence_for_user = get_presence_for_user

@@ -8,12 +8,12 @@
   move exams through arrived / in progress / performed / images available.
 """
 
-from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from pimm.accounts.access import EVERYTHING, MEMBER_BOUND, WRITERS, Rule, Rules, role_of
 from pimm.accounts.roles import Role
+from pimm.oncall import access as oncall_access
 from pimm.registry import selectors as registry
 from pimm.worklist import models as w
 
@@ -37,20 +37,12 @@ RULES = Rules(
             write_paths=("member",),
         ),
         w.PriorityClass: Rule(read_all=CONFIGURERS),
-        w.ReaderPresence: Rule(
-            read_all=CONFIGURERS,
-            read_own=frozenset({R.MEMBER_MANAGER}),
-            read_paths=("practitioner__member",),
-            write_own=frozenset({R.MEMBER_MANAGER}),
-            write_paths=("practitioner__member",),
-        ),
     },
     abilities={
         "exam_list": EVERYTHING | MEMBER_STAFF | {R.RADIOLOGIST},
         "queue": frozenset({R.RADIOLOGIST}),  # and a practitioner profile (see can_see_queue)
         "coordination": COORDINATION,
         "configure": CONFIGURERS,  # priority classes and targets
-        "presences": CONFIGURERS | {R.MEMBER_MANAGER},
     },
 )
 can = RULES.can
@@ -109,31 +101,6 @@ def can_configure(user) -> bool:
     return can(user, "configure")
 
 
-def can_manage_presences(user) -> bool:
-    return can(user, "presences") and (role(user) in CONFIGURERS or user.member_id is not None)
-
-
-def presences_for(user):
-    """Presence rows this user may see and change: all, or their member's radiologists'."""
-    qs = w.ReaderPresence.objects.select_related("practitioner__member", "site")
-    return RULES.writable(user, w.ReaderPresence, qs)
-
-
-def presence_practitioners(user) -> QuerySet:
-    """Radiologists a user may give a presence to."""
-    qs = registry.active_practitioners()
-    r = role(user)
-    if r in CONFIGURERS:
-        return qs
-    if r == R.MEMBER_MANAGER and user.member_id:
-        return qs.filter(member_id=user.member_id)
-    return qs.none()
-
-
-def get_presence_for_user(user, pk) -> w.ReaderPresence:
-    return RULES.fetch(user, w.ReaderPresence, pk, write=True, queryset=presences_for(user))
-
-
 def get_priority_class_for_user(user, pk) -> w.PriorityClass:
     qs = w.PriorityClass.objects.select_related("platform")
     return RULES.fetch(user, w.PriorityClass, pk, queryset=qs)
@@ -147,6 +114,6 @@ def nav_items(user) -> list[tuple[str, str]]:
         items.append((_("Examens"), reverse("worklist:exam_list")))
     if can_see_coordination(user):
         items.append((_("Coordination lecture"), reverse("worklist:coordination")))
-    if can_manage_presences(user):  # the priority classes are linked from that page
+    if oncall_access.can_manage_presences(user):  # it links to the priority classes
         items.append((_("Plan de présence"), reverse("worklist:presences")))
     return items
