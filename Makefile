@@ -41,6 +41,7 @@ demo: $(VENV)/.installed var
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check src tests bench scripts manage.py
 	$(VENV)/bin/ruff format --check src tests bench scripts manage.py
+	$(VENV)/bin/lint-imports --no-cache
 
 test-sqlite: $(VENV)/.installed-test
 	PIMM_DB_ENGINE=sqlite DJANGO_SETTINGS_MODULE=pimm.settings.test $(PY) -m pytest -m "not e2e" -n 2 -q $(PYTEST_ARGS)

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from pimm.oncall import hooks, selectors
-from pimm.oncall import presence as oncall_presence
+from pimm.oncall.services import presence as oncall_presence
 
 T0 = timezone.make_aware(dt.datetime(2030, 1, 14, 10, 0))
 

@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from pimm.engine.rota import model as em
 from pimm.engine.rota.checker import check_rota
-from pimm.oncall import presence as oncall_presence
 from pimm.oncall import services
 from pimm.oncall.adapter import build_problem, current_assignments
 from pimm.oncall.models import PointBalance, Rota, RotaAssignment
+from pimm.oncall.services import presence as oncall_presence
 from pimm.registry.models import Member, Practitioner
 
 from .conftest import assert_legal, holders

@@ -7,7 +7,7 @@ import itertools
 import pytest
 from django.utils import timezone
 
-from pimm.oncall import presence as oncall_presence
+from pimm.oncall.services import presence as oncall_presence
 from pimm.registry import models as m
 from pimm.worklist import models as w
 from pimm.worklist import services

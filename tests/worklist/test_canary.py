@@ -13,7 +13,7 @@ from django.views.defaults import page_not_found, server_error
 from pimm.accounts.models import AuditEvent
 from pimm.accounts.roles import Role
 from pimm.accounts.services import api_token_create, user_create
-from pimm.oncall import presence as oncall_presence
+from pimm.oncall.services import presence as oncall_presence
 from pimm.registry import models as m
 from pimm.worklist import models as w
 from pimm.worklist import services

@@ -6,9 +6,9 @@ import pytest
 from django.utils import timezone
 
 from pimm.oncall import models as om
-from pimm.oncall import presence as oncall_presence
 from pimm.oncall import selectors as oncall
 from pimm.oncall.models import OnCallLine, Rota, RotaAssignment, RotaShift
+from pimm.oncall.services import presence as oncall_presence
 from pimm.worklist import inputs, services
 from pimm.worklist import models as w
 from tests.worklist.conftest import reload

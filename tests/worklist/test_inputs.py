@@ -5,7 +5,7 @@ committed by another process too, and the compiled queries give what the ORM giv
 from django.db.models import F
 
 from pimm.oncall import models as om
-from pimm.oncall import presence as oncall_presence
+from pimm.oncall.services import presence as oncall_presence
 from pimm.worklist import adapter, inputs, services
 from pimm.worklist import models as w
 from tests.worklist.conftest import T0, minutes

@@ -8,7 +8,7 @@ from django.utils import translation
 from django.utils.html import escape
 
 from pimm.oncall import models as om
-from pimm.oncall import presence as oncall_presence
+from pimm.oncall.services import presence as oncall_presence
 from pimm.worklist import models as w
 from pimm.worklist import selectors, services
 from tests.worklist.conftest import T0, active, minutes, reload

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from pimm.accounts.models import AuditEvent
 from pimm.oncall import models as om
-from pimm.oncall import presence as oncall_presence
+from pimm.oncall.services import presence as oncall_presence
 from pimm.registry import models as m
 from pimm.worklist import services
 from tests.personas import FORBIDDEN, HIDDEN, LOGIN, OK

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from django.utils import timezone
+
 from pimm.engine.rota import model as em
 from pimm.engine.rota.calendar import generate_shifts
 from pimm.oncall.models import (
@@ -140,8 +142,6 @@ def day_activities(ids: list[int], start: dt.date, end: dt.date) -> tuple[em.Day
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
-    from django.utils import timezone
-
     return timezone.make_aware(value)
 
 
@@ -152,8 +152,6 @@ def _engine_shift(s: RotaShift) -> em.Shift:
 
 
 def _naive(value: dt.datetime) -> dt.datetime:
-    from django.utils import timezone
-
     if timezone.is_aware(value):
         return timezone.make_naive(value)
     return value

@@ -15,7 +15,7 @@ DEMO_SOLVE_SECONDS = 2.0
 
 def load_oncall_demo(d, *, solve_seconds: float = DEMO_SOLVE_SECONDS) -> Rota | None:
     """Create the generator's lines (``d.oncall_lines``) and publish the first month's rota."""
-    from . import services
+    from . import services  # noqa: PLC0415 — the room's services load after its demo module
 
     platform = rm.Platform.objects.order_by("pk").first()
     sites = {s.code: s for s in rm.Site.objects.filter(member__platform=platform)}

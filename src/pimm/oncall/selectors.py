@@ -307,3 +307,8 @@ def day_presence(
         .order_by("start")
         .values_list("practitioner_id", "start", "end")
     )
+
+
+def presence(*, pk) -> ReaderPresence | None:
+    """One presence-plan row, fresh from the database (forms edit a copy of it)."""
+    return ReaderPresence.objects.filter(pk=pk).first()

@@ -6,13 +6,14 @@ Refusals by the booking rules answer 409 with `{code, detail}` (French message);
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
 from pimm.api_errors import unprocessable
-from pimm.planning import access, services
+from pimm.planning import access, adapter, services
 from pimm.planning import models as pm
-from pimm.registry.models import Member, Site
+from pimm.registry import selectors as registry
 
 router = Router(tags=["planning"])
 
@@ -127,8 +128,8 @@ def list_slots(request, equipment: int, start: dt.date, days: int = 1):
     qs = pm.Slot.objects.filter(
         plan__status=pm.VacationPlan.Status.PUBLISHED,
         equipment_id=equipment,
-        start__gte=services.adapter.day_start(start),
-        start__lt=services.adapter.day_start(start + dt.timedelta(days=max(1, min(days, 31)))),
+        start__gte=adapter.day_start(start),
+        start__lt=adapter.day_start(start + dt.timedelta(days=max(1, min(days, 31)))),
     ).order_by("start")
     return [
         {
@@ -146,7 +147,9 @@ def create_booking(request, payload: BookingIn):
     exam_type = pm.ExamType.objects.filter(code=payload.exam_type).first()
     if exam_type is None:
         return unprocessable(ValidationError({"exam_type": "Type d'examen inconnu."}))
-    member = get_object_or_404(Member, pk=payload.member)
+    member = registry.member(pk=payload.member)
+    if member is None:
+        raise Http404
     try:
         booking = services.booking_create(
             actor=request.user,
@@ -156,9 +159,7 @@ def create_booking(request, payload: BookingIn):
             member=member,
             priority=payload.priority,
             purpose=payload.purpose,
-            preferred_site=Site.objects.filter(pk=payload.preferred_site).first()
-            if payload.preferred_site
-            else None,
+            preferred_site=registry.site(pk=payload.preferred_site),
             needs_accessibility=payload.needs_accessibility,
             slot=get_object_or_404(pm.Slot, pk=payload.slot) if payload.slot else None,
         )

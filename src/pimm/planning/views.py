@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +17,7 @@ from pimm.planning import access, selectors, services
 from pimm.planning import models as pm
 from pimm.planning.forms import BookingForm, CancelForm, ClosureForm, PlanForm
 from pimm.planning.screens import SCREENS, SETUP_KEYS
-from pimm.registry.models import Equipment, Member, Platform
+from pimm.registry import selectors as registry
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -59,7 +59,7 @@ def plan_create(request: HttpRequest) -> HttpResponse:
         try:
             plan = services.plan_create(
                 actor=request.user,
-                platform=Platform.objects.order_by("pk").first(),
+                platform=registry.current_platform(),
                 **form.cleaned_data,
             )
         except ValidationError as exc:
@@ -219,8 +219,8 @@ def booking_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _members_for(user):
     if access.can(user, "manage_plans"):
-        return Member.objects.order_by("name")
-    return Member.objects.filter(pk=user.member_id)
+        return registry.members()
+    return registry.members(member_id=user.member_id)
 
 
 @login_required
@@ -347,7 +347,9 @@ def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def closure_create(request: HttpRequest, equipment_pk: int) -> HttpResponse:
-    equipment = get_object_or_404(Equipment, pk=equipment_pk)
+    equipment = registry.equipment(pk=equipment_pk)
+    if equipment is None:
+        raise Http404
     if not access.can_close_equipment(request.user, equipment):
         raise PermissionDenied
     form = ClosureForm(request.POST or None)

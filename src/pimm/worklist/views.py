@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pimm.oncall import access as oncall_access
-from pimm.oncall import models as om
-from pimm.oncall import presence as presence_services
+from pimm.oncall import selectors as oncall_selectors
+from pimm.oncall.services import presence as presence_services
 from pimm.registry import selectors as registry
 from pimm.worklist import access, forms, selectors, services
 from pimm.worklist import models as w
@@ -288,7 +288,7 @@ def presences(request: HttpRequest) -> HttpResponse:
 
 def _presence_save(request, presence=None) -> HttpResponse:
     # the form works on a copy: the stored row changes only through the service
-    instance = om.ReaderPresence.objects.get(pk=presence.pk) if presence else None
+    instance = oncall_selectors.presence(pk=presence.pk) if presence else None
     form = forms.PresenceForm(request.POST or None, instance=instance, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = {

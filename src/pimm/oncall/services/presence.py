@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from pimm.registry.models import Practitioner, Site
 
-from . import hooks
-from .models import ReaderPresence
+from .. import hooks
+from ..models import ReaderPresence
 
 
 class PresenceError(ValidationError):
