@@ -63,7 +63,7 @@ def test_line_without_competent_practitioner_explained_on_the_page(world, client
     line.save()
     client = client_for("coordinator")
     revision = _revise_and_generate(client, published)
-    assert revision.status == Rota.Status.INFEASIBLE
+    assert revision.status == Rota.Status.FAILED
     page = _page(client, revision)
     assert "Pourquoi aucun tableau n&#x27;est possible" in page or "Pourquoi aucun tableau" in page
     assert line.name in page
@@ -71,7 +71,7 @@ def test_line_without_competent_practitioner_explained_on_the_page(world, client
     assert "rien n'est publié" in messages
     revision.refresh_from_db()
     published.refresh_from_db()
-    assert revision.status == Rota.Status.INFEASIBLE
+    assert revision.status == Rota.Status.FAILED
     assert published.status == Rota.Status.PUBLISHED
     assert holders(published) == before
 
@@ -89,7 +89,7 @@ def test_leave_for_everybody_over_the_month_explained(world, client_for, publish
         )
     client = client_for("coordinator")
     revision = _revise_and_generate(client, published)
-    assert revision.status == Rota.Status.INFEASIBLE
+    assert revision.status == Rota.Status.FAILED
     assert revision.explanation
     page = _page(client, revision)
     assert all(sentence.split(" ")[0] in page for sentence in revision.explanation)

@@ -114,7 +114,7 @@ def test_infeasible_quotas_explained_and_published_rota_untouched(world, coordin
     revision.declared_quotas = {str(m.pk): 60.0 for m in members}  # 60 % each: over 100 %
     revision.save()
     _generate(coordinator, revision)
-    assert revision.status == Rota.Status.INFEASIBLE
+    assert revision.status == Rota.Status.FAILED
     assert revision.explanation and all(isinstance(s, str) for s in revision.explanation)
     assert "%" in " ".join(revision.explanation) or "quota" in " ".join(revision.explanation)
     with pytest.raises(ValidationError) as err:
@@ -139,7 +139,7 @@ def test_line_without_competent_practitioner_is_explained(world, coordinator, pu
         actor=coordinator, platform=world.platform, start=FEB[0], end=dt.date(2027, 2, 7)
     )
     _generate(coordinator, rota)
-    assert rota.status == Rota.Status.INFEASIBLE
+    assert rota.status == Rota.Status.FAILED
     assert line.name in " ".join(rota.explanation)
 
 

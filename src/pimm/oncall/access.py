@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from pimm.accounts.access import EVERYTHING, PLATFORM_USERS, WRITERS, Rule, Rules, role_of
+from pimm.accounts.lifecycle import PUBLIC
 from pimm.accounts.roles import Role as R
 from pimm.registry import selectors as registry
 from pimm.registry.models import Practitioner
@@ -22,7 +23,7 @@ __all__ = ["MANAGERS", "PLATFORM_USERS", "READ_ALL", "RULES"]
 # Every user of the platform reads the published rotas (a technologist on a night needs to
 # know which radiologist is on call); drafts stay with those who build them: the ARS reviewer
 # reads what the platform commits to, i.e. published and superseded rotas, never a draft.
-PUBLIC_STATUSES = (Rota.Status.PUBLISHED, Rota.Status.SUPERSEDED)
+PUBLIC_STATUSES = tuple(PUBLIC)
 
 RULES = Rules(
     objects={

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from pimm.accounts.lifecycle import Lifecycle
 from pimm.engine.rota import model as em
 from pimm.engine.rota.points import shift_points
 from pimm.registry.models import Platform, Practitioner, Site
@@ -68,13 +69,7 @@ class OnCallLine(models.Model):
 
 
 class Rota(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Brouillon")
-        SOLVING = "solving", _("Calcul en cours")
-        READY = "ready", _("Prêt à publier")
-        INFEASIBLE = "infeasible", _("Impossible")
-        PUBLISHED = "published", _("Publié")
-        SUPERSEDED = "superseded", _("Remplacé")
+    Status = Lifecycle  # one lifecycle with the vacation plans (pimm.accounts.lifecycle)
 
     class QuotaSource(models.TextChoices):
         TIME_SHARE = "time_share", _("Clé de répartition de la convention (temps machine)")

@@ -11,6 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pimm.accounts.lifecycle import can_move
 from pimm.engine.rota import checker
 from pimm.engine.rota import model as em
 from pimm.engine.rota.solver import solve
@@ -298,7 +299,7 @@ def _store_result(run: RotaSolve, rota: Rota, problem, result: em.RotaResult, st
             message = _("Tableau trouvé (%(status)s).") % {"status": result.status}
         elif result.status == "INFEASIBLE":
             RotaAssignment.objects.filter(shift__rota=rota, locked=False).delete()
-            rota.status = S.INFEASIBLE
+            rota.status = S.FAILED
             rota.explanation = list(result.explanation) or [
                 _("Les règles ne peuvent pas être toutes respectées sur cette période.")
             ]
@@ -330,11 +331,11 @@ def rota_publish(*, actor, rota: Rota, expected_version: int) -> Rota:
     solution (or one that breaks a rule since it was computed) is refused, and the published rota
     stays as it is."""
     _require(actor, "rota_manage")
-    if rota.status == S.INFEASIBLE:
+    if rota.status == S.FAILED:
         raise ValidationError(
             [_("Ce tableau n'a pas de solution : rien n'est publié.")] + list(rota.explanation)
         )
-    if rota.status != S.READY:
+    if not can_move(rota.status, S.PUBLISHED):
         raise ValidationError(_("Seul un tableau calculé et prêt peut être publié."))
     problem = build_problem(rota, include_previous=False)
     assignments = current_assignments(rota)

@@ -6,19 +6,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from pimm.accounts.lifecycle import Lifecycle
 from pimm.registry.models import Equipment, Member, Platform
 
 from ._base import Part, Purpose
 
 
 class VacationPlan(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("brouillon")
-        SOLVING = "solving", _("calcul en cours")
-        READY = "ready", _("prêt")
-        PUBLISHED = "published", _("publié")
-        FAILED = "failed", _("échec")
-        SUPERSEDED = "superseded", _("remplacé")
+    Status = Lifecycle  # one lifecycle with the rotas (pimm.accounts.lifecycle)
 
     class Method(models.TextChoices):
         CPSAT = "cpsat", _("optimisation (CP-SAT)")

@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pimm.accounts.lifecycle import can_move
 from pimm.engine import booking as eb
 from pimm.engine import vacations as ev
 from pimm.planning import access, adapter
@@ -283,7 +284,7 @@ def plan_publish(*, actor, plan: pm.VacationPlan) -> pm.VacationPlan:
     templates = adapter.engine_templates()
     with transaction.atomic():
         plan = pm.VacationPlan.objects.select_for_update().get(pk=plan.pk)
-        if plan.status != S.READY:
+        if not can_move(plan.status, S.PUBLISHED):
             raise PlanningRefused(
                 "plan_state",
                 _("Seul un plan prêt peut être publié (ce plan est %(status)s).")
