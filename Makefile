@@ -46,6 +46,7 @@ demo-reset:  ## drop the demo database and load the demo again, as of today
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check src tests bench scripts manage.py
 	$(VENV)/bin/ruff format --check src tests bench scripts manage.py
+	$(VENV)/bin/lint-imports --no-cache
 
 test-sqlite: $(VENV)/.installed-test
 	PIMM_DB_ENGINE=sqlite DJANGO_SETTINGS_MODULE=pimm.settings.test $(PY) -m pytest -m "not e2e" -n 2 -q $(PYTEST_ARGS)

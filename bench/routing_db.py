@@ -77,6 +77,7 @@ from pimm.engine.routing import AvailabilityKind, Router  # noqa: E402
 from pimm.engine.simulation import Simulation  # noqa: E402
 from pimm.engine.simulation.demo_adapter import scenario_from_demo  # noqa: E402
 from pimm.engine.simulation.metrics import percentile  # noqa: E402
+from pimm.oncall import models as om  # noqa: E402
 from pimm.registry import models as m  # noqa: E402
 from pimm.worklist import adapter, inputs, services  # noqa: E402
 from pimm.worklist import models as w  # noqa: E402
@@ -148,8 +149,8 @@ def write_registry(d) -> tuple[dict, dict, dict]:
 
 def write_state(sc, sim, sites, readers, classes) -> int:
     """Presence rows for the day, and the exams waiting or held at the cut (bulk writes)."""
-    w.ReaderPresence.objects.bulk_create(
-        w.ReaderPresence(
+    om.ReaderPresence.objects.bulk_create(
+        om.ReaderPresence(
             practitioner=readers[e.reader_id],
             site=sites.get(e.site) if e.site else None,
             start=aware(e.start),

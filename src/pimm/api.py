@@ -16,7 +16,7 @@ from ninja import NinjaAPI, Router, Schema, Status
 from ninja.orm import create_schema
 from ninja.security import HttpBearer, django_auth
 
-from pimm.accounts.models import ApiToken
+from pimm.accounts import selectors as accounts_selectors
 from pimm.api_errors import error_detail, error_dict
 from pimm.oncall.api import router as oncall_router
 from pimm.planning.api import router as planning_router
@@ -28,11 +28,11 @@ from pimm.worklist.api import router as worklist_router
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
-        found = ApiToken.objects.authenticate(token)
-        if found is None:
+        user = accounts_selectors.api_token_user(token)
+        if user is None:
             return None
-        request.user = found.user
-        return found.user
+        request.user = user
+        return user
 
 
 api = NinjaAPI(

@@ -15,8 +15,8 @@ from pimm.engine.rota.checker import check_rota
 from pimm.oncall import services
 from pimm.oncall.adapter import build_problem, current_assignments
 from pimm.oncall.models import PointBalance, Rota, RotaAssignment
+from pimm.oncall.services import presence as oncall_presence
 from pimm.registry.models import Member, Practitioner
-from pimm.worklist import services as worklist_services
 from tests import clock
 
 from .conftest import assert_legal, holders
@@ -64,7 +64,7 @@ def test_line_without_competent_practitioner_explained_on_the_page(world, client
     line.save()
     client = client_for("coordinator")
     revision = _revise_and_generate(client, published)
-    assert revision.status == Rota.Status.INFEASIBLE
+    assert revision.status == Rota.Status.FAILED
     page = _page(client, revision)
     assert "Pourquoi aucun tableau n&#x27;est possible" in page or "Pourquoi aucun tableau" in page
     assert line.name in page
@@ -72,7 +72,7 @@ def test_line_without_competent_practitioner_explained_on_the_page(world, client
     assert "rien n'est publié" in messages
     revision.refresh_from_db()
     published.refresh_from_db()
-    assert revision.status == Rota.Status.INFEASIBLE
+    assert revision.status == Rota.Status.FAILED
     assert published.status == Rota.Status.PUBLISHED
     assert holders(published) == before
 
@@ -90,7 +90,7 @@ def test_leave_for_everybody_over_the_month_explained(world, client_for, publish
         )
     client = client_for("coordinator")
     revision = _revise_and_generate(client, published)
-    assert revision.status == Rota.Status.INFEASIBLE
+    assert revision.status == Rota.Status.FAILED
     assert revision.explanation
     page = _page(client, revision)
     assert all(sentence.split(" ")[0] in page for sentence in revision.explanation)
@@ -174,7 +174,7 @@ def test_presence_the_day_after_a_night_takes_that_night_away(world, coordinator
     )
     who, day = night.practitioner, night.shift.date
     next_day = day + dt.timedelta(days=1)
-    worklist_services.presence_create(
+    oncall_presence.presence_create(
         practitioner=who,
         start=timezone.make_aware(dt.datetime.combine(next_day, dt.time(9, 0))),
         end=timezone.make_aware(dt.datetime.combine(next_day, dt.time(17, 0))),
@@ -208,7 +208,7 @@ def test_duty_rows_of_the_presence_plan_are_not_day_work(world, coordinator, pub
     """Only presence on site counts as day work: a duty row (on_duty) is not fed as such."""
     who = RotaAssignment.objects.filter(shift__rota=published).first().practitioner
     before = build_problem(published).day_activities  # the demo's presence plan on site
-    worklist_services.presence_create(
+    oncall_presence.presence_create(
         practitioner=who,
         start=clock.at(clock.day(0, 12), 9),
         end=clock.at(clock.day(0, 12), 17),

@@ -179,7 +179,7 @@ def test_radiologist_cannot_act_on_someone_elses_swap(world, client_for, rotas):
 
 
 @pytest.mark.parametrize(
-    "status", [Rota.Status.DRAFT, Rota.Status.READY, Rota.Status.INFEASIBLE, Rota.Status.SOLVING]
+    "status", [Rota.Status.DRAFT, Rota.Status.READY, Rota.Status.FAILED, Rota.Status.SOLVING]
 )
 def test_unpublished_rotas_only_for_coordinator_and_administrator(status, world, rotas, client_for):
     draft = rotas["draft"]

@@ -120,7 +120,7 @@ def test_infeasible_quotas_explained_and_published_rota_untouched(world, coordin
     revision.declared_quotas = {str(m.pk): 60.0 for m in members}  # 60 % each: over 100 %
     revision.save()
     _generate(coordinator, revision)
-    assert revision.status == Rota.Status.INFEASIBLE
+    assert revision.status == Rota.Status.FAILED
     assert revision.explanation and all(isinstance(s, str) for s in revision.explanation)
     assert "%" in " ".join(revision.explanation) or "quota" in " ".join(revision.explanation)
     with pytest.raises(ValidationError) as err:
@@ -148,7 +148,7 @@ def test_line_without_competent_practitioner_is_explained(world, coordinator, pu
         end=FREE[0] + dt.timedelta(days=6),
     )
     _generate(coordinator, rota)
-    assert rota.status == Rota.Status.INFEASIBLE
+    assert rota.status == Rota.Status.FAILED
     assert line.name in " ".join(rota.explanation)
 
 

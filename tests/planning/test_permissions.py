@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from pimm.accounts.services import api_token_create
 from pimm.planning import models as pm
-from tests.personas import FORBIDDEN, HIDDEN, LOGIN, OK, PERSONAS, REDIRECT
+from tests.personas import FORBIDDEN, HIDDEN, LOGIN, OK, PERSONAS, REDIRECT, TWO_MEMBER_PERSONAS
 
 # columns: plan list, plan detail, plan create, plan status, plan publish (POST on a ready copy),
 # calendar, indicators, booking list, booking create, own booking (member A), other booking
@@ -204,3 +204,60 @@ def test_planning_api(world, client, persona):
         call("post", f"/api/planning/bookings/{other.pk}/cancel", {"reason": ""}),
     )
     assert got == API_EXPECTED[persona]
+
+
+# ---- two members: a booking of member B on a device of member A's site -----------------------
+# Written by the member whose vacation it takes (B); read by the site's owner (A) and its staff.
+
+# (web detail, web cancel without reason, API detail, API cancel without reason)
+HOSTED_BOOKING = {
+    None: (LOGIN, LOGIN, 401, 401),
+    "coordinator": (OK, REDIRECT, 200, 422),
+    "administrator": (OK, REDIRECT, 200, 422),
+    "reviewer": (OK, HIDDEN, 200, 404),
+    "manager_a": (OK, HIDDEN, 200, 404),
+    "secretary_a": (OK, HIDDEN, 200, 404),
+    "technologist_a": (OK, HIDDEN, 200, 404),
+    "radiologist_a": (HIDDEN, HIDDEN, 404, 404),
+    "manager_b": (OK, REDIRECT, 200, 422),
+}
+
+
+@pytest.fixture
+def hosted_booking(world):
+    """A booking of member B on a device standing on member A's site."""
+    booking = (
+        pm.Booking.objects.filter(status="booked").exclude(member=world.member_a).first()
+    )  # any booking, moved onto a device of A's site held by B
+    device = booking.equipment
+    device.site, device.holder = world.site_a, world.member_b
+    device.save()
+    booking.member = world.member_b
+    booking.save()
+    return booking
+
+
+@pytest.mark.parametrize("persona", TWO_MEMBER_PERSONAS)
+def test_hosted_booking_written_by_its_member_read_by_the_host(
+    world, client, client_for, hosted_booking, persona
+):
+    pk = hosted_booking.pk
+    web = client_for(persona)
+    headers = {}
+    if persona:
+        _token, raw = api_token_create(user=world.users[persona], name="test")
+        headers = {"Authorization": f"Bearer {raw}"}
+    got = (
+        web.get(reverse("planning:booking_detail", args=[pk])).status_code,
+        web.post(reverse("planning:booking_cancel", args=[pk]), {"reason": ""}).status_code,
+        client.get(f"/api/planning/bookings/{pk}", headers=headers).status_code,
+        client.post(
+            f"/api/planning/bookings/{pk}/cancel",
+            data=json.dumps({"reason": ""}),
+            content_type="application/json",
+            headers=headers,
+        ).status_code,
+    )
+    assert got == HOSTED_BOOKING[persona]
+    hosted_booking.refresh_from_db()
+    assert hosted_booking.status == "booked"

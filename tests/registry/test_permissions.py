@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from pimm.accounts.services import api_token_create
-from tests.personas import FORBIDDEN, HIDDEN, LOGIN, OK, PERSONAS
+from pimm.registry import models as m
+from tests.personas import FORBIDDEN, FOUND, HIDDEN, LOGIN, OK, PERSONAS, TWO_MEMBER_PERSONAS
 
 # (list, detail own A, detail other B, create, edit own A, edit other B)
 ALL = (OK, OK, OK, OK, OK, OK)
@@ -208,3 +209,116 @@ def test_member_scoped_api(world, client, key, persona):
 def test_api_rejects_a_bad_token(client):
     response = client.get("/api/registry/site", headers={"Authorization": "Bearer nope"})
     assert response.status_code == 401
+
+
+# ---- two members: a device held by member B on a site of member A ----------------------------
+# Written by its holder (B), read by the site's owner (A): the owner's manager cannot move it.
+
+# (web detail, web edit page, API detail, API patch)
+HOSTED = {
+    None: (LOGIN, LOGIN, 401, 401),
+    "coordinator": (OK, OK, 200, 200),
+    "administrator": (OK, OK, 200, 200),
+    "reviewer": (OK, HIDDEN, 200, 404),
+    "manager_a": (OK, HIDDEN, 200, 404),
+    "secretary_a": (OK, HIDDEN, 200, 404),
+    "technologist_a": (OK, HIDDEN, 200, 404),
+    "radiologist_a": (HIDDEN, HIDDEN, 404, 404),
+    "manager_b": (OK, OK, 200, 200),
+}
+
+
+@pytest.fixture
+def hosted(world):
+    """A device held by member B standing on member A's site, with its authorisation."""
+    device = m.Equipment.objects.create(
+        site=world.site_a,
+        holder=world.member_b,
+        code="HOSTED-MRI",
+        name="IRM du groupe privé",
+        modality=m.Modality.MRI,
+    )
+    auth = world.authorization_b
+    authorization = m.Authorization.objects.create(
+        equipment=device,
+        number="HOSTED-1",
+        decided_on=auth.decided_on,
+        starts_on=auth.starts_on,
+        ends_on=auth.ends_on,
+    )
+    return device, authorization
+
+
+def _headers(world, persona):
+    if not persona:
+        return {}
+    return {"Authorization": "Bearer " + api_token_create(user=world.users[persona], name="t")[1]}
+
+
+@pytest.mark.parametrize("persona", TWO_MEMBER_PERSONAS)
+@pytest.mark.parametrize("key", ["equipment", "authorization"])
+def test_hosted_device_written_by_holder_read_by_site_owner(
+    world, client, client_for, hosted, key, persona
+):
+    obj = hosted[0] if key == "equipment" else hosted[1]
+    web = client_for(persona)
+    headers = _headers(world, persona)
+    got = (
+        web.get(reverse(f"registry:{key}_detail", args=[obj.pk])).status_code,
+        web.get(reverse(f"registry:{key}_edit", args=[obj.pk])).status_code,
+        client.get(f"/api/registry/{key}/{obj.pk}", headers=headers).status_code,
+        client.patch(
+            f"/api/registry/{key}/{obj.pk}",
+            data="{}",
+            content_type="application/json",
+            headers=headers,
+        ).status_code,
+    )
+    assert got == HOSTED[persona]
+
+
+def _device_form(device, **changes):
+    data = {
+        "code": device.code,
+        "name": device.name,
+        "modality": device.modality,
+        "site": device.site_id,
+        "holder": device.holder_id,
+        "active": "on",
+    }
+    data.update(changes)
+    return data
+
+
+def test_site_owner_cannot_move_a_hosted_device(world, client_for, hosted):
+    device = hosted[0]
+    other_site = m.Site.objects.filter(member=world.member_a).exclude(pk=world.site_a.pk).first()
+    response = client_for("manager_a").post(
+        reverse("registry:equipment_edit", args=[device.pk]),
+        _device_form(device, site=(other_site or world.site_a).pk, name="Détournée"),
+    )
+    assert response.status_code == HIDDEN
+    device.refresh_from_db()
+    assert (device.site_id, device.name) == (world.site_a.pk, "IRM du groupe privé")
+
+
+def test_holder_edits_its_device_on_the_hosts_site(world, client_for, hosted):
+    device = hosted[0]
+    response = client_for("manager_b").post(
+        reverse("registry:equipment_edit", args=[device.pk]),
+        _device_form(device, name="IRM 3T du groupe"),
+    )
+    assert response.status_code == FOUND
+    device.refresh_from_db()
+    assert (device.site_id, device.name) == (world.site_a.pk, "IRM 3T du groupe")
+
+
+def test_holder_cannot_put_its_device_on_a_third_members_site(world, client_for, hosted):
+    device = hosted[0]
+    third = m.Site.objects.exclude(member__in=[world.member_a, world.member_b]).first()
+    response = client_for("manager_b").post(
+        reverse("registry:equipment_edit", args=[device.pk]), _device_form(device, site=third.pk)
+    )
+    assert response.status_code == OK  # the form again, with an error on `site`
+    device.refresh_from_db()
+    assert device.site_id == world.site_a.pk

@@ -7,6 +7,7 @@ import itertools
 import pytest
 from django.utils import timezone
 
+from pimm.oncall.services import presence as oncall_presence
 from pimm.registry import models as m
 from pimm.worklist import models as w
 from pimm.worklist import services
@@ -37,7 +38,7 @@ def make_reader():
         )
         p.sites.set(sites)
         if present_from is not None:
-            services.presence_create(
+            oncall_presence.presence_create(
                 practitioner=p,
                 start=present_from,
                 end=present_from + dt.timedelta(hours=hours),

@@ -13,6 +13,7 @@ from django.views.defaults import page_not_found, server_error
 from pimm.accounts.models import AuditEvent
 from pimm.accounts.roles import Role
 from pimm.accounts.services import api_token_create, user_create
+from pimm.oncall.services import presence as oncall_presence
 from pimm.registry import models as m
 from pimm.worklist import models as w
 from pimm.worklist import services
@@ -34,7 +35,7 @@ def test_canary_identity_only_on_the_readers_exam_page(
     caplog.set_level(logging.DEBUG)
     reader = world.users["radiologist_a"].practitioner
     reader.sites.add(world.site_a)
-    services.presence_create(
+    oncall_presence.presence_create(
         practitioner=reader, start=T0 - minutes(60), end=T0 + minutes(600), site=world.site_a
     )
     other_user = user_create(username="t-rad-2", password=PASSWORD, role=Role.RADIOLOGIST)

@@ -5,6 +5,7 @@ hour it is loaded at: night, evening, Sunday, public holiday, 29 February, both 
 import pytest
 
 from pimm.demo.generator import generate
+from pimm.oncall import models as om
 from pimm.registry import models as m
 from pimm.worklist import models as w
 from pimm.worklist.demo import DEMO_READER, load_worklist_demo
@@ -14,7 +15,7 @@ from tests import clock
 @pytest.mark.parametrize("instant", list(clock.HARD_INSTANTS))
 def test_demo_reader_has_exams_in_every_state_at_any_hour(db, instant):
     now = clock.parse(clock.HARD_INSTANTS[instant])
-    for model in (w.Communication, w.CriticalFinding, w.Report, w.Exam, w.ReaderPresence):
+    for model in (w.Communication, w.CriticalFinding, w.Report, w.Exam, om.ReaderPresence):
         model.objects.all().delete()  # the session's demo day
     assert load_worklist_demo(generate(seed=7, today=now.date()), now=now) > 0
     reader = m.Practitioner.objects.get(user__username=DEMO_READER)

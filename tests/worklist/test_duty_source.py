@@ -5,8 +5,10 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from pimm.oncall import models as om
 from pimm.oncall import selectors as oncall
 from pimm.oncall.models import OnCallLine, Rota, RotaAssignment, RotaShift
+from pimm.oncall.services import presence as oncall_presence
 from pimm.worklist import inputs, services
 from pimm.worklist import models as w
 from tests import clock
@@ -48,7 +50,7 @@ def test_published_rota_puts_a_radiologist_on_duty_without_presence_row(
 ):
     reader = make_reader(world.member_a, [world.site_a], ("general",))
     _rota(world, reader, Rota.Status.PUBLISHED)
-    assert not w.ReaderPresence.objects.filter(practitioner=reader).exists()
+    assert not om.ReaderPresence.objects.filter(practitioner=reader).exists()
     at = NIGHT + dt.timedelta(hours=4)
     duty = oncall.on_duty_at(when=at)
     assert [(d.practitioner_id, d.site_ids, d.remote_allowed) for d in duty] == [
@@ -78,7 +80,7 @@ def test_unpublished_rota_does_not_count(world, make_reader, make_exam, status):
 def test_on_duty_wins_over_presence_and_the_line_site_is_kept(world, make_reader):
     reader = make_reader(world.member_a, [world.site_a, world.site_b], ("general",))
     _rota(world, reader, Rota.Status.PUBLISHED, remote=False)
-    services.presence_create(
+    oncall_presence.presence_create(
         practitioner=reader,
         start=NIGHT - dt.timedelta(hours=10),
         end=NIGHT + dt.timedelta(hours=2),
@@ -106,7 +108,7 @@ def test_a_line_duty_reads_the_line_sites_only(world, make_reader, make_exam):
     services.worklist_tick(now=at + dt.timedelta(minutes=1))
     assert reload(on_b).status == S.IMAGES_AVAILABLE
     # in the day, present, the same radiologist reads both sites
-    services.presence_create(
+    oncall_presence.presence_create(
         practitioner=reader, start=MORNING, end=MORNING + dt.timedelta(hours=8), site=world.site_b
     )
     services.worklist_tick(now=MORNING + dt.timedelta(minutes=5))
@@ -121,13 +123,13 @@ def test_demo_fills_the_worklist_through_the_published_rota(db):
     night = oncall.on_duty_at(when=now)
     assert night, "the demo publishes this month and the next"
     holders = {d.practitioner_id for d in night}
-    for model in (w.Communication, w.CriticalFinding, w.Report, w.Exam, w.ReaderPresence):
+    for model in (w.Communication, w.CriticalFinding, w.Report, w.Exam, om.ReaderPresence):
         model.objects.all().delete()  # the session's demo day, replaced by a published night
     assert load_worklist_demo(generate(seed=7), now=now) > 0
     # the night's line duties come from the published rota, not from presence rows (the demo
     # login alone reads all day through a presence row)
     assert not (
-        w.ReaderPresence.objects.filter(on_duty=True, start__lte=now, end__gt=now)
+        om.ReaderPresence.objects.filter(on_duty=True, start__lte=now, end__gt=now)
         .exclude(practitioner__user__username=DEMO_READER)
         .exists()
     )
@@ -142,7 +144,7 @@ def test_demo_fills_the_worklist_through_the_published_rota(db):
     # the demo's day is replayed shifted by up to ``NEAR`` so that it ends now: a reader present
     # until 18:00 may have taken an exam that reads as ready at 20:00
     present = set(
-        w.ReaderPresence.objects.filter(end__gt=now - dt.timedelta(hours=4) - NEAR).values_list(
+        om.ReaderPresence.objects.filter(end__gt=now - dt.timedelta(hours=4) - NEAR).values_list(
             "practitioner_id", flat=True
         )
     )

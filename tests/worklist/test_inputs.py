@@ -4,6 +4,8 @@ committed by another process too, and the compiled queries give what the ORM giv
 
 from django.db.models import F
 
+from pimm.oncall import models as om
+from pimm.oncall.services import presence as oncall_presence
 from pimm.worklist import adapter, inputs, services
 from pimm.worklist import models as w
 from tests.worklist.conftest import T0, minutes
@@ -19,12 +21,12 @@ def _readers_at(site, now) -> set[str]:
 def test_a_presence_saved_or_deleted_is_seen_at_once(world, make_reader):
     reader = make_reader(world.member_a, [world.site_a])
     assert str(reader.pk) not in _readers_at(world.site_a, T0)  # loaded, and cached
-    presence = services.presence_create(
+    presence = oncall_presence.presence_create(
         practitioner=reader, start=T0 - minutes(30), end=T0 + minutes(60), site=world.site_a
     )
     assert str(reader.pk) in _readers_at(world.site_a, T0)
     assert str(reader.pk) not in _readers_at(world.site_a, T0 + minutes(61))  # ended
-    services.presence_delete(presence=presence)
+    oncall_presence.presence_delete(presence=presence)
     assert str(reader.pk) not in _readers_at(world.site_a, T0)
 
 
@@ -57,8 +59,8 @@ def test_a_change_committed_by_another_process_is_seen(world, make_reader):
     process's next decision reloads. Without the new generation it would not."""
     reader = make_reader(world.member_a, [world.site_a])
     before = inputs.current(T0)
-    w.ReaderPresence.objects.bulk_create(
-        [w.ReaderPresence(practitioner=reader, site=world.site_a, start=T0, end=T0 + minutes(60))]
+    om.ReaderPresence.objects.bulk_create(
+        [om.ReaderPresence(practitioner=reader, site=world.site_a, start=T0, end=T0 + minutes(60))]
     )
     assert inputs.current(T0) is before  # same generation: the cached inputs are kept
     assert str(reader.pk) not in _readers_at(world.site_a, T0)
@@ -71,7 +73,7 @@ def test_inputs_reload_when_now_leaves_the_window(world, make_reader):
     reader = make_reader(world.member_a, [world.site_a])
     first = inputs.current(T0)
     later = T0 + inputs.WINDOW_AFTER + minutes(1)
-    services.presence_create(  # far ahead: within the window loaded at ``later`` only
+    oncall_presence.presence_create(  # far ahead: within the window loaded at ``later`` only
         practitioner=reader, start=later - minutes(5), end=later + minutes(60), site=world.site_a
     )
     assert inputs.current(later) is not first

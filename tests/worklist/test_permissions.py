@@ -9,7 +9,7 @@ import pytest
 
 from pimm.accounts.services import api_token_create
 from pimm.worklist import services
-from tests.personas import FORBIDDEN, HIDDEN, LOGIN, OK, REDIRECT
+from tests.personas import FORBIDDEN, HIDDEN, LOGIN, OK, REDIRECT, TWO_MEMBER_PERSONAS
 from tests.personas import UNAUTHORISED as UNAUTH
 from tests.worklist.conftest import T0, reload
 
@@ -113,3 +113,38 @@ def test_every_role_every_view(persona, objects, client_for, world):
     )
     moved = reload(scheduled).status == "arrived"
     assert moved == (EXPECTED[persona][7] == REDIRECT and persona is not None)
+
+
+# ---- two members: an exam of member B assigned to a radiologist of member A -----------------
+# Read by the reader it is assigned to, whatever the member; by B's staff; not by A's staff.
+
+ASSIGNED_ELSEWHERE = {  # (web detail, listed by the API)
+    None: (LOGIN, False),
+    "coordinator": (OK, True),
+    "administrator": (OK, True),
+    "reviewer": (OK, True),
+    "manager_a": (HIDDEN, False),
+    "secretary_a": (HIDDEN, False),
+    "technologist_a": (HIDDEN, False),
+    "radiologist_a": (OK, True),
+    "manager_b": (OK, True),
+}
+
+
+@pytest.mark.parametrize("persona", TWO_MEMBER_PERSONAS)
+def test_exam_read_by_its_reader_whatever_the_member(persona, world, make_exam, client_for):
+    reader = world.users["radiologist_a"].practitioner
+    exam = make_exam(world.site_b)
+    assert exam.member_id == world.member_b.pk and reader.member_id == world.member_a.pk
+    v = reload(exam).routing_version
+    services.exam_assign(exam_id=exam.pk, reader_id=reader.pk, expected_version=v, at=T0)
+    client = client_for(persona)
+    detail = client.get(f"/lecture/examens/{exam.pk}/").status_code
+    listed = False
+    if persona:
+        token = api_token_create(user=world.users[persona], name="t")[1]
+        body = client.get(
+            "/api/worklist/exams", headers={"Authorization": f"Bearer {token}"}
+        ).json()
+        listed = exam.pk in {row["id"] for row in body}
+    assert (detail, listed) == ASSIGNED_ELSEWHERE[persona]

@@ -7,6 +7,8 @@ import pytest
 from django.utils import translation
 from django.utils.html import escape
 
+from pimm.oncall import models as om
+from pimm.oncall.services import presence as oncall_presence
 from pimm.worklist import models as w
 from pimm.worklist import selectors, services
 from tests.worklist.conftest import T0, active, minutes, reload
@@ -91,8 +93,8 @@ def test_a_presence_removed_or_cut_short_moves_the_queue_at_once(world, make_rea
         assert reload(exam).reader_id == a.pk
     services.exam_open(exam=first, reader=a, at=T0 + minutes(1))
     b = make_reader(world.member_a, [world.site_a], present_from=T0 - minutes(60))
-    presence = w.ReaderPresence.objects.get(practitioner=a)
-    services.presence_delete(presence=presence, now=T0 + minutes(5))
+    presence = om.ReaderPresence.objects.get(practitioner=a)
+    oncall_presence.presence_delete(presence=presence, now=T0 + minutes(5))
     assert reload(second).reader_id == b.pk  # no tick in between
     assert reload(first).reader_id == a.pk  # being read: not taken away
     # cut short: the same for a presence whose end is moved before now
@@ -100,8 +102,8 @@ def test_a_presence_removed_or_cut_short_moves_the_queue_at_once(world, make_rea
     services.exam_route(exam_id=third.pk, now=T0 + minutes(6))
     assert reload(third).reader_id == b.pk
     c = make_reader(world.member_a, [world.site_a], present_from=T0 - minutes(60))
-    mine = w.ReaderPresence.objects.get(practitioner=b)
-    services.presence_update(
+    mine = om.ReaderPresence.objects.get(practitioner=b)
+    oncall_presence.presence_update(
         presence=mine,
         practitioner=b,
         start=mine.start,

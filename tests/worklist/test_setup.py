@@ -5,8 +5,9 @@ import pytest
 from django.utils import timezone
 
 from pimm.accounts.models import AuditEvent
+from pimm.oncall import models as om
+from pimm.oncall.services import presence as oncall_presence
 from pimm.registry import models as m
-from pimm.worklist import models as w
 from pimm.worklist import services
 from tests.personas import FORBIDDEN, HIDDEN, LOGIN, OK
 from tests.worklist.conftest import T0, minutes
@@ -28,13 +29,13 @@ EXPECTED = {
 @pytest.fixture
 def presence_a(world, make_reader):
     reader = make_reader(world.member_a, [world.site_a], present_from=T0)
-    return w.ReaderPresence.objects.get(practitioner=reader)
+    return om.ReaderPresence.objects.get(practitioner=reader)
 
 
 @pytest.fixture
 def presence_b(world, make_reader):
     reader = make_reader(world.member_b, [world.site_b], present_from=T0)
-    return w.ReaderPresence.objects.get(practitioner=reader)
+    return om.ReaderPresence.objects.get(practitioner=reader)
 
 
 @pytest.mark.parametrize("persona", list(EXPECTED))
@@ -81,7 +82,7 @@ def test_manager_manages_own_member_presences_only(world, presence_a, presence_b
     assert f"/lecture/reglages/presences/{presence_a.pk}/" in listing
     assert f"/lecture/reglages/presences/{presence_b.pk}/" not in listing
     # another member's radiologist: not a choice, nothing created
-    before = w.ReaderPresence.objects.count()
+    before = om.ReaderPresence.objects.count()
     r = client.post(
         "/lecture/reglages/presences/nouvelle/",
         {
@@ -91,12 +92,12 @@ def test_manager_manages_own_member_presences_only(world, presence_a, presence_b
             "end": "2030-01-15T18:00",
         },
     )
-    assert r.status_code == 200 and w.ReaderPresence.objects.count() == before
+    assert r.status_code == 200 and om.ReaderPresence.objects.count() == before
     # another member's presence: hidden for edit and delete
     assert client.post(f"/lecture/reglages/presences/{presence_b.pk}/", {}).status_code == HIDDEN
     r = client.post(f"/lecture/reglages/presences/{presence_b.pk}/supprimer/")
     assert r.status_code == HIDDEN
-    assert w.ReaderPresence.objects.filter(pk=presence_b.pk).exists()
+    assert om.ReaderPresence.objects.filter(pk=presence_b.pk).exists()
     # their own radiologist: created, edited, deleted, each audited with the manager's name
     r = client.post(
         "/lecture/reglages/presences/nouvelle/",
@@ -109,7 +110,7 @@ def test_manager_manages_own_member_presences_only(world, presence_a, presence_b
         },
     )
     assert r.status_code == 302
-    new = w.ReaderPresence.objects.latest("pk")
+    new = om.ReaderPresence.objects.latest("pk")
     assert new.on_duty and new.practitioner_id == presence_a.practitioner_id
     r = client.post(
         f"/lecture/reglages/presences/{new.pk}/",
@@ -124,7 +125,7 @@ def test_manager_manages_own_member_presences_only(world, presence_a, presence_b
     new.refresh_from_db()
     assert not new.on_duty and timezone.localtime(new.start).hour == 9
     assert client.post(f"/lecture/reglages/presences/{new.pk}/supprimer/").status_code == 302
-    assert not w.ReaderPresence.objects.filter(pk=new.pk).exists()
+    assert not om.ReaderPresence.objects.filter(pk=new.pk).exists()
     actions = list(
         AuditEvent.objects.filter(model="readerpresence", object_id=str(new.pk))
         .order_by("at", "pk")
@@ -136,7 +137,7 @@ def test_manager_manages_own_member_presences_only(world, presence_a, presence_b
 
 def test_presence_bad_input_gets_a_french_error_and_writes_nothing(world, presence_a, client_for):
     client = client_for("coordinator")
-    before = w.ReaderPresence.objects.count()
+    before = om.ReaderPresence.objects.count()
     base = {"practitioner": presence_a.practitioner_id, "site": world.site_a.pk}
     r = client.post(
         "/lecture/reglages/presences/nouvelle/",
@@ -151,7 +152,7 @@ def test_presence_bad_input_gets_a_french_error_and_writes_nothing(world, presen
         {**base, "site": other_site.pk, "start": "2030-01-15T08:00", "end": "2030-01-15T18:00"},
     )
     assert "pas de privilèges sur ce site" in r.content.decode()
-    assert w.ReaderPresence.objects.count() == before
+    assert om.ReaderPresence.objects.count() == before
     # the edit of a valid row with bad input leaves the row as it was
     r = client.post(
         f"/lecture/reglages/presences/{presence_a.pk}/",
@@ -164,7 +165,7 @@ def test_presence_bad_input_gets_a_french_error_and_writes_nothing(world, presen
 
 def test_presence_created_in_the_plan_is_used_by_the_router(world, make_reader, make_exam):
     reader = make_reader(world.member_a, [world.site_a])
-    services.presence_create(
+    oncall_presence.presence_create(
         practitioner=reader, start=T0 - minutes(10), end=T0 + minutes(600), site=world.site_a
     )
     exam = make_exam(world.site_a, "inpatient")

@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Comptes et audit")
 
     def ready(self) -> None:
-        from pimm.accounts import audit  # noqa: F401  (connects the audit signal handlers)
+        from pimm.accounts import audit  # noqa: F401, PLC0415 — connects the audit signal handlers

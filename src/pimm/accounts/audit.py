@@ -9,7 +9,7 @@ import json
 
 from django.apps import apps
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection
+from django.db import connection, connections
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 from simple_history.signals import post_create_historical_record
@@ -113,6 +113,4 @@ def install_append_only_triggers(using_connection=None) -> list[str]:
 @receiver(post_migrate)
 def _install_triggers_after_migrate(sender, using="default", **kwargs) -> None:
     if sender.name == "pimm.accounts":
-        from django.db import connections
-
         install_append_only_triggers(connections[using])

@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from pimm.accounts.models import AuditEvent
+from pimm.accounts.models import ApiToken, AuditEvent
 from pimm.accounts.roles import Role
 
 
@@ -31,3 +31,9 @@ def audit_events_for(user, filters: dict) -> QuerySet:
 
 def audited_models() -> list[str]:
     return list(AuditEvent.objects.order_by().values_list("model", flat=True).distinct())
+
+
+def api_token_user(raw: str):
+    """The user an API token (its raw value) signs in, or None."""
+    found = ApiToken.objects.authenticate(raw)
+    return found.user if found is not None else None

@@ -9,7 +9,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,7 +19,7 @@ from django.views.decorators.http import require_POST
 from django_otp import devices_for_user, user_has_device
 from django_otp import login as otp_login
 
-from pimm.accounts import selectors, services
+from pimm.accounts import access, selectors, services
 from pimm.accounts.forms import AuditFilterForm, OTPTokenForm, TokenCreateForm, UserForm
 
 _PENDING = "pimm_pending_user"
@@ -123,8 +122,7 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def audit_list(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm("accounts.view_audit"):
-        raise PermissionDenied
+    access.require(request.user, "view_audit")
     form = AuditFilterForm(request.GET or None)
     events = selectors.audit_events_for(request.user, form.cleaned_data if form.is_valid() else {})
     page = Paginator(events, 50).get_page(request.GET.get("page"))
@@ -137,14 +135,9 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _require(request: HttpRequest, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
-
-
 @login_required
 def user_list(request: HttpRequest) -> HttpResponse:
-    _require(request, "accounts.manage_users")
+    access.require(request.user, "manage_users")
     users = get_user_model().objects.select_related("member").order_by("username")
     page = Paginator(users, 50).get_page(request.GET.get("page"))
     return render(request, "accounts/users.html", {"page": page})
@@ -152,7 +145,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def user_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    _require(request, "accounts.manage_users")
+    access.require(request.user, "manage_users")
     instance = get_user_model().objects.filter(pk=pk).first() if pk else None
     if pk and instance is None:
         raise Http404

@@ -1,77 +1,83 @@
-"""Who may do what with on-call rotas: one table of roles per action, one fetch per object.
+"""Who may do what with on-call rotas: the duty room's policy table.
 
-Built on the registry's rules (``pimm.registry.access``: the same roles, superusers count as
-coordinators, 404 for both missing and forbidden objects).
+Built with the one pattern of `pimm.accounts.access` (see docs/architecture.md, "Access"): one
+ability per action that is not one object, one rule per object, one fetch per object (404 for
+missing and forbidden alike).
 """
 
-from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 
+from pimm.accounts.access import EVERYTHING, PLATFORM_USERS, WRITERS, Rule, Rules, role_of
+from pimm.accounts.lifecycle import PUBLIC
 from pimm.accounts.roles import Role as R
-from pimm.registry import access as registry_access
+from pimm.registry import selectors as registry
 from pimm.registry.models import Practitioner
 
-from .models import Rota
+from .models import ReaderPresence, Rota
 
-MANAGERS = registry_access.WRITERS  # coordinator, administrator
-READ_ALL = registry_access.EVERYTHING  # + the ARS reviewer (read-only)
+MANAGERS = WRITERS  # coordinator, administrator
+READ_ALL = EVERYTHING  # + the ARS reviewer (read-only)
+__all__ = ["MANAGERS", "PLATFORM_USERS", "READ_ALL", "RULES"]
 
-# action -> roles allowed; member managers are scoped to their member where it matters.
 # Every user of the platform reads the published rotas (a technologist on a night needs to
 # know which radiologist is on call); drafts stay with those who build them: the ARS reviewer
 # reads what the platform commits to, i.e. published and superseded rotas, never a draft.
-PLATFORM_USERS = READ_ALL | {R.MEMBER_MANAGER, R.SECRETARY, R.TECHNOLOGIST, R.RADIOLOGIST}
-PUBLIC_STATUSES = (Rota.Status.PUBLISHED, Rota.Status.SUPERSEDED)
+PUBLIC_STATUSES = tuple(PUBLIC)
 
-ACTIONS: dict[str, frozenset] = {
-    "rota_list": PLATFORM_USERS,
-    "published_read": PLATFORM_USERS,
-    "draft_read": MANAGERS,
-    "rota_manage": MANAGERS,  # create, generate, lock, publish, re-solve, approve swaps
-    "line_read": READ_ALL,
-    "line_write": MANAGERS,
-    "weights_read": READ_ALL | {R.MEMBER_MANAGER, R.RADIOLOGIST},  # as the fairness page
-    "weights_write": MANAGERS,
-    "wishes": MANAGERS | {R.RADIOLOGIST},  # unavailabilities and preferences
-    "swaps": READ_ALL | {R.RADIOLOGIST},
-    "fairness": READ_ALL | {R.MEMBER_MANAGER, R.RADIOLOGIST},
-    "export": READ_ALL | {R.MEMBER_MANAGER},  # CSV/XLSX for pay; managers get their member only
-    "print": PLATFORM_USERS,
-    "calendar": frozenset({R.RADIOLOGIST}),
-}
-
-
-def role(user) -> str | None:
-    return registry_access._role(user)
-
-
-def can(user, action: str) -> bool:
-    return role(user) in ACTIONS[action]
-
-
-def require(user, action: str) -> None:
-    if not can(user, action):
-        raise PermissionDenied
+RULES = Rules(
+    objects={
+        Rota: Rule(
+            read_all=MANAGERS,
+            read_public=PLATFORM_USERS,
+            public=Q(status__in=PUBLIC_STATUSES),
+        ),
+        # the presence plan: the platform's, and a member manager's for their radiologists
+        ReaderPresence: Rule(
+            read_all=MANAGERS,
+            read_own=frozenset({R.MEMBER_MANAGER}),
+            read_paths=("practitioner__member",),
+            write_own=frozenset({R.MEMBER_MANAGER}),
+            write_paths=("practitioner__member",),
+        ),
+    },
+    # ability -> roles allowed; member managers are scoped to their member where it matters.
+    abilities={
+        "rota_list": PLATFORM_USERS,
+        "published_read": PLATFORM_USERS,
+        "draft_read": MANAGERS,
+        "rota_manage": MANAGERS,  # create, generate, lock, publish, re-solve, approve swaps
+        "line_read": READ_ALL,
+        "line_write": MANAGERS,
+        "weights_read": READ_ALL | {R.MEMBER_MANAGER, R.RADIOLOGIST},  # as the fairness page
+        "weights_write": MANAGERS,
+        "wishes": MANAGERS | {R.RADIOLOGIST},  # unavailabilities and preferences
+        "swaps": READ_ALL | {R.RADIOLOGIST},
+        "fairness": READ_ALL | {R.MEMBER_MANAGER, R.RADIOLOGIST},
+        "export": READ_ALL | {R.MEMBER_MANAGER},  # CSV/XLSX for pay; managers: their member only
+        "print": PLATFORM_USERS,
+        "calendar": frozenset({R.RADIOLOGIST}),
+        "presences": MANAGERS | {R.MEMBER_MANAGER},
+    },
+)
+ACTIONS = RULES.abilities
+can = RULES.can
+require = RULES.require
+role = role_of
 
 
 def visible_rotas(user):
-    r = role(user)
-    qs = Rota.objects.all()
-    if r in ACTIONS["draft_read"]:
-        return qs
-    if r in ACTIONS["published_read"]:
-        return qs.filter(status__in=PUBLIC_STATUSES)
-    return qs.none()
+    return RULES.visible(user, Rota)
 
 
 def get_rota(user, pk, *, manage: bool = False) -> Rota:
     """The rota if this user may read it (or manage it); 404 otherwise, missing or forbidden."""
     if manage and not can(user, "rota_manage"):
         raise Http404
-    try:
-        return visible_rotas(user).get(pk=pk)
-    except (Rota.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return RULES.fetch(user, Rota, pk)
+
+
+access_rota_for_user = get_rota
 
 
 def own_practitioner(user) -> Practitioner | None:
@@ -85,3 +91,31 @@ def export_member_id(user) -> int | None:
     if role(user) == R.MEMBER_MANAGER:
         return user.member_id or -1
     return None
+
+
+def can_manage_presences(user) -> bool:
+    return can(user, "presences") and (role(user) in MANAGERS or user.member_id is not None)
+
+
+def presences_for(user):
+    """Presence rows this user may see and change: all, or their member's radiologists'."""
+    qs = ReaderPresence.objects.select_related("practitioner__member", "site")
+    return RULES.writable(user, ReaderPresence, qs)
+
+
+def presence_practitioners(user):
+    """Radiologists a user may give a presence to."""
+    qs = registry.active_practitioners()
+    r = role(user)
+    if r in MANAGERS:
+        return qs
+    if r == R.MEMBER_MANAGER and user.member_id:
+        return qs.filter(member_id=user.member_id)
+    return qs.none()
+
+
+def get_presence_for_user(user, pk) -> ReaderPresence:
+    return RULES.fetch(user, ReaderPresence, pk, write=True, queryset=presences_for(user))
+
+
+access_presence_for_user = get_presence_for_user

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from django.utils import timezone
+
 from pimm.engine.rota import model as em
 from pimm.engine.rota.calendar import generate_shifts
 from pimm.oncall.models import (
@@ -22,7 +24,7 @@ from pimm.oncall.models import (
     RotaShift,
     Unavailability,
 )
-from pimm.oncall.selectors import point_weights
+from pimm.oncall.selectors import day_presence, point_weights
 from pimm.registry import selectors as registry
 
 GENERAL = "general"
@@ -127,23 +129,19 @@ def carried_points(rota: Rota, practitioners, weights: PointWeights) -> dict[str
 
 
 def day_activities(ids: list[int], start: dt.date, end: dt.date) -> tuple[em.DayActivity, ...]:
-    """Known day work of the practitioners (the worklist's presence plan on sites) from the day
+    """Known day work of the practitioners (the presence plan on sites) from the day
     before the period to two days after it: a night ending on the next morning must leave the
     rest period before that day's work (repos de sécurité).
 
     The planning app's vacations belong to members, not to practitioners, so they say nothing
     about who works when and are not read here."""
-    from pimm.worklist import selectors as worklist
-
     lo = dt.datetime.combine(start - dt.timedelta(days=1), dt.time.min)
     hi = dt.datetime.combine(end + dt.timedelta(days=2), dt.time.min)
-    rows = worklist.day_presence(practitioner_ids=ids, start=_aware(lo), end=_aware(hi))
+    rows = day_presence(practitioner_ids=ids, start=_aware(lo), end=_aware(hi))
     return tuple(em.DayActivity(str(pid), _naive(s), _naive(e)) for pid, s, e in rows)
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
-    from django.utils import timezone
-
     return timezone.make_aware(value)
 
 
@@ -154,8 +152,6 @@ def _engine_shift(s: RotaShift) -> em.Shift:
 
 
 def _naive(value: dt.datetime) -> dt.datetime:
-    from django.utils import timezone
-
     if timezone.is_aware(value):
         return timezone.make_naive(value)
     return value

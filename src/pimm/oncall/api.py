@@ -17,7 +17,6 @@ from ninja import Router, Schema, Status
 
 from pimm.api_errors import unprocessable
 from pimm.registry import selectors as registry
-from pimm.registry.models import Practitioner
 
 from . import access, selectors, services
 from .forms import SwapForm, UnavailabilityForm, WeightsForm
@@ -289,7 +288,7 @@ def unavailability_create(request, payload: UnavailabilityIn):
             raise PermissionDenied("Vous ne gérez que vos propres indisponibilités.")
         who = me
     else:
-        who = Practitioner.objects.filter(pk=payload.practitioner, active=True).first()
+        who = registry.practitioner(pk=payload.practitioner, active=True)
         if who is None:
             return unprocessable(
                 {"practitioner": ["Indiquez le praticien concerné (identifiant connu)."]}
@@ -357,9 +356,7 @@ def swap_propose(request, payload: SwapIn):
         data=payload.dict(),
         mine=future.filter(assignment__practitioner=me),
         others=future.exclude(assignment__practitioner=me),
-        people=Practitioner.objects.filter(
-            active=True, member__platform=me.member.platform
-        ).exclude(pk=me.pk),
+        people=registry.active_practitioners(platform_id=me.member.platform_id).exclude(pk=me.pk),
     )
     if not form.is_valid():
         return unprocessable(form.errors)

@@ -67,7 +67,7 @@ def to_csv(assignments) -> str:
 
 
 def to_xlsx(assignments) -> bytes:
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # noqa: PLC0415 — openpyxl only for an XLSX export
 
     wb = Workbook()
     ws = wb.active
@@ -101,7 +101,7 @@ def to_xlsx(assignments) -> bytes:
 
 
 def to_ical(practitioner, assignments, base_url: str = "") -> bytes:
-    from icalendar import Calendar, Event
+    from icalendar import Calendar, Event  # noqa: PLC0415 — icalendar only for a calendar feed
 
     cal = Calendar()
     cal.add("prodid", "-//pimm//gardes//FR")
@@ -130,7 +130,7 @@ def to_pdf(rota: Rota) -> bytes:
 
 def pdf_document(rota: Rota):
     """The WeasyPrint document: one A4 landscape page per month of the rota."""
-    from weasyprint import HTML
+    from weasyprint import HTML  # noqa: PLC0415 — weasyprint is slow to import; only for a PDF
 
     months = [
         selectors.month_grid(rota=rota, year=y, month=m) for y, m in selectors.months_of(rota)

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from pimm.accounts.lifecycle import Lifecycle
 from pimm.engine.rota import model as em
 from pimm.engine.rota.points import shift_points
 from pimm.registry.models import Platform, Practitioner, Site
@@ -68,13 +69,7 @@ class OnCallLine(models.Model):
 
 
 class Rota(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Brouillon")
-        SOLVING = "solving", _("Calcul en cours")
-        READY = "ready", _("Prêt à publier")
-        INFEASIBLE = "infeasible", _("Impossible")
-        PUBLISHED = "published", _("Publié")
-        SUPERSEDED = "superseded", _("Remplacé")
+    Status = Lifecycle  # one lifecycle with the vacation plans (pimm.accounts.lifecycle)
 
     class QuotaSource(models.TextChoices):
         TIME_SHARE = "time_share", _("Clé de répartition de la convention (temps machine)")
@@ -456,3 +451,29 @@ class PointWeights(models.Model):
         if getattr(self, "_settings", None) is None:
             self._settings = self.engine_settings()
         return shift_points(self._settings, category, kind)
+
+
+class ReaderPresence(models.Model):
+    """The presence plan: a radiologist present on a site (day work), or on duty outside the
+    rota's lines (``on_duty``, e.g. the weekday emergency line). With the published rota, the
+    duty room's answer to "who is available when" (``selectors.available_between``)."""
+
+    practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="+")
+    site = models.ForeignKey(
+        Site, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    start = models.DateTimeField(_("début"))
+    end = models.DateTimeField(_("fin"))
+    on_duty = models.BooleanField(_("de garde / astreinte"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("présence")
+        indexes = [models.Index(fields=["start", "end"], name="oncall_presence_start_end")]
+
+    def __str__(self) -> str:
+        return f"{self.practitioner} {self.start:%d/%m %H:%M}-{self.end:%H:%M}"
+
+    @property
+    def audit_member_id(self) -> int:
+        return self.practitioner.member_id

@@ -17,6 +17,7 @@ from .models import (
     OnCallLine,
     PointBalance,
     PointWeights,
+    ReaderPresence,
     Rota,
     RotaAssignment,
     RotaShift,
@@ -250,3 +251,64 @@ def on_duty_at(*, when: dt.datetime, platform_id: int | None = None) -> list[OnD
     return on_duty_between(
         start=when, end=when + dt.timedelta(microseconds=1), platform_id=platform_id
     )
+
+
+# -- who is available when: the one answer (published rota duties + the presence plan) --------
+
+
+@dataclass(frozen=True)
+class Presence:
+    """One row of the presence plan: present on a site, or on duty (``on_duty``) off the rota."""
+
+    practitioner_id: int
+    site_id: int | None
+    start: dt.datetime
+    end: dt.datetime
+    on_duty: bool
+
+
+@dataclass(frozen=True)
+class Available:
+    """Who is available over a period: the published rota's duties and the presence plan."""
+
+    duties: list[OnDuty]
+    presences: list[Presence]
+
+
+def presences_between(*, start: dt.datetime, end: dt.datetime) -> list[Presence]:
+    """Presence-plan rows overlapping [start, end), in time order."""
+    rows = (
+        ReaderPresence.objects.filter(start__lt=end, end__gt=start)
+        .order_by("start", "pk")
+        .values_list("practitioner_id", "site_id", "start", "end", "on_duty")
+    )
+    return [Presence(*row) for row in rows]
+
+
+def available_between(*, start: dt.datetime, end: dt.datetime) -> Available:
+    """Who is available when over [start, end): read by routing (the worklist) and, for day
+    work, by the rota adapter (``day_presence``). On duty wins over present (the reader's
+    choice, made by whoever ranks them)."""
+    return Available(
+        duties=on_duty_between(start=start, end=end),
+        presences=presences_between(start=start, end=end),
+    )
+
+
+def day_presence(
+    *, practitioner_ids: list[int], start: dt.datetime, end: dt.datetime
+) -> list[tuple[int, dt.datetime, dt.datetime]]:
+    """Planned day presence on a site (not duty rows) overlapping [start, end): (practitioner,
+    start, end). The rota reads it for the repos de sécurité after a night."""
+    return list(
+        ReaderPresence.objects.filter(
+            practitioner_id__in=practitioner_ids, on_duty=False, start__lt=end, end__gt=start
+        )
+        .order_by("start")
+        .values_list("practitioner_id", "start", "end")
+    )
+
+
+def presence(*, pk) -> ReaderPresence | None:
+    """One presence-plan row, fresh from the database (forms edit a copy of it)."""
+    return ReaderPresence.objects.filter(pk=pk).first()

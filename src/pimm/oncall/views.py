@@ -338,7 +338,10 @@ def _wishes_practitioner(request) -> Practitioner | None:
     pk = request.GET.get("praticien") or request.POST.get("praticien")
     if not pk:
         return None
-    return get_object_or_404(Practitioner, pk=pk)
+    found = registry.practitioner(pk=pk)
+    if found is None:
+        raise Http404
+    return found
 
 
 @login_required
@@ -382,9 +385,7 @@ def wishes(request: HttpRequest) -> HttpResponse:
         "unavailabilities": who.oncall_unavailabilities.all() if who else [],
         "preferences": who.oncall_preferences.all() if who else [],
         "people": (
-            Practitioner.objects.filter(active=True).order_by("last_name")
-            if access.role(request.user) in access.MANAGERS
-            else []
+            registry.active_practitioners() if access.role(request.user) in access.MANAGERS else []
         ),
     }
     return render(request, "oncall/wishes.html", ctx)
@@ -415,9 +416,9 @@ def swaps(request: HttpRequest) -> HttpResponse:
             request.POST or None,
             mine=future.filter(assignment__practitioner=me),
             others=future.exclude(assignment__practitioner=me),
-            people=Practitioner.objects.filter(active=True, member__platform=me.member.platform)
-            .exclude(pk=me.pk)
-            .order_by("last_name"),
+            people=registry.active_practitioners(platform_id=me.member.platform_id).exclude(
+                pk=me.pk
+            ),
         )
         if request.method == "POST" and form.is_valid():
             d = form.cleaned_data

@@ -1,132 +1,92 @@
-"""Who may read and write planning objects: one table, one fetch per object (404 when refused).
+"""Who may read and write planning objects: the planning room's policy table.
 
-Built on `pimm.registry.access` (roles, the 404 rule); member-bound roles reach bookings of their
-member, and bookings on devices hosted on their member's sites (those they receive).
+Built with the one pattern of `pimm.accounts.access` (see docs/architecture.md, "Access").
+
+Two-member objects: a booking is written by the member whose vacation it takes (the booking's
+member) and read as well by the member whose site hosts the device; the setup rows of a device
+(opening hours, closures, templates) are read by the managers of its holder and of its host, and
+written by the platform; a device is closed by whoever may write the device (its holder).
 """
 
-from dataclasses import dataclass
-
-from django.db.models import Model, Q, QuerySet
-from django.http import Http404
-
+from pimm.accounts.access import EVERYTHING, MEMBER_BOUND, WRITERS, Rule, Rules
 from pimm.accounts.roles import Role
 from pimm.planning import models as pm
-from pimm.registry.access import EVERYTHING, WRITERS, _role
+from pimm.registry import access as registry_access
 
 R = Role
-MEMBER_BOUND = frozenset({R.MEMBER_MANAGER, R.SECRETARY, R.TECHNOLOGIST})
+__all__ = ["EVERYTHING", "RULES", "WRITERS"]
 BOOKERS = frozenset({R.MEMBER_MANAGER, R.SECRETARY})
+_MANAGER = frozenset({R.MEMBER_MANAGER})
+DEVICE_PATHS = ("equipment__holder", "equipment__site__member")
+
+RULES = Rules(
+    objects={
+        # plans and deviations are platform-wide: members see each other's shares (the convention)
+        pm.VacationPlan: Rule(read_all=EVERYTHING | _MANAGER),
+        pm.Booking: Rule(
+            read_own=MEMBER_BOUND,
+            read_paths=("member", "equipment__site__member"),
+            write_own=BOOKERS,
+            write_paths=("member",),
+        ),
+        # the setup screens (served by the registry's generic views, see screens.py)
+        pm.DeviceProfile: Rule(read_own=_MANAGER, read_paths=DEVICE_PATHS),
+        pm.OpeningHours: Rule(read_own=_MANAGER, read_paths=DEVICE_PATHS),
+        pm.Closure: Rule(read_own=_MANAGER, read_paths=DEVICE_PATHS),
+        pm.ExamType: Rule(read_all=EVERYTHING | {R.MEMBER_MANAGER, R.SECRETARY, R.RADIOLOGIST}),
+        pm.SlotTemplate: Rule(read_own=_MANAGER, read_paths=DEVICE_PATHS),
+        pm.SpecialisedQuota: Rule(
+            read_own=_MANAGER,
+            read_paths=("template__equipment__holder", "template__equipment__site__member"),
+        ),
+    },
+    abilities={
+        "manage_plans": WRITERS,
+        "calendar": EVERYTHING | MEMBER_BOUND | {R.RADIOLOGIST},
+        "indicators": EVERYTHING | _MANAGER,
+        "book": WRITERS | BOOKERS,
+    },
+)
+SETUP_MODELS = (
+    pm.DeviceProfile,
+    pm.OpeningHours,
+    pm.Closure,
+    pm.ExamType,
+    pm.SlotTemplate,
+    pm.SpecialisedQuota,
+)
+
+visible = RULES.visible
+writable = RULES.writable
+can = RULES.can
+require = RULES.require
+can_read_any = RULES.can_read_any
+fetch = RULES.fetch
+get_for_user = RULES.fetch
 
 
-@dataclass(frozen=True)
-class Policy:
-    model: type[Model]
-    read_all: frozenset
-    read_own: frozenset = frozenset()
-    read_paths: tuple[str, ...] = ()
-    write_all: frozenset = WRITERS
-    write_own: frozenset = frozenset()
-    write_paths: tuple[str, ...] = ()
+def can_open_setup(user) -> bool:
+    """The setup index opens when one of its screens does."""
+    return any(can_read_any(user, model) for model in SETUP_MODELS)
 
 
-POLICIES: dict[type[Model], Policy] = {
-    # plans and deviations are platform-wide: members see each other's shares (as in the convention)
-    pm.VacationPlan: Policy(pm.VacationPlan, read_all=EVERYTHING | {R.MEMBER_MANAGER}),
-    pm.Booking: Policy(
-        pm.Booking,
-        read_all=EVERYTHING,
-        read_own=MEMBER_BOUND,
-        read_paths=("member", "equipment__site__member"),
-        write_own=BOOKERS,
-        write_paths=("member",),
-    ),
-}
-
-# pages that are not one object: who may open them
-CALENDAR_READERS = EVERYTHING | MEMBER_BOUND | {R.RADIOLOGIST}
-INDICATOR_READERS = EVERYTHING | {R.MEMBER_MANAGER}
+def access_booking_for_user(user, pk, *, write: bool = False) -> pm.Booking:
+    return fetch(user, pm.Booking, pk, write=write)
 
 
-def _filter(paths: tuple[str, ...], member_id: int | None) -> Q:
-    if member_id is None or not paths:
-        return Q(pk__in=[])
-    q = Q()
-    for path in paths:
-        q |= Q(**{path: member_id})
-    return q
-
-
-def visible(user, model: type[Model], queryset: QuerySet | None = None) -> QuerySet:
-    policy = POLICIES[model]
-    qs = queryset if queryset is not None else model._default_manager.all()
-    role = _role(user)
-    if role is None:
-        return qs.none()
-    if role in policy.read_all or role in policy.write_all:
-        return qs
-    if role in policy.read_own or role in policy.write_own:
-        return qs.filter(
-            _filter(policy.read_paths, user.member_id) | _filter(policy.write_paths, user.member_id)
-        )
-    return qs.none()
-
-
-def writable(user, model: type[Model], queryset: QuerySet | None = None) -> QuerySet:
-    policy = POLICIES[model]
-    qs = queryset if queryset is not None else model._default_manager.all()
-    role = _role(user)
-    if role in policy.write_all:
-        return qs
-    if role in policy.write_own:
-        return qs.filter(_filter(policy.write_paths, user.member_id))
-    return qs.none()
-
-
-def can_read_any(user, model: type[Model]) -> bool:
-    policy = POLICIES[model]
-    role = _role(user)
-    return role is not None and role in (
-        policy.read_all | policy.read_own | policy.write_all | policy.write_own
-    )
-
-
-def get_for_user(user, model: type[Model], pk, *, write: bool = False) -> Model:
-    qs = writable(user, model) if write else visible(user, model)
-    try:
-        return qs.get(pk=pk)
-    except (model.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-
-
-def can_manage_plans(user) -> bool:
-    return _role(user) in WRITERS
-
-
-def can_read_calendar(user) -> bool:
-    return _role(user) in CALENDAR_READERS
-
-
-def can_read_indicators(user) -> bool:
-    return _role(user) in INDICATOR_READERS
-
-
-def can_book(user) -> bool:
-    role = _role(user)
-    return role in WRITERS or (role in BOOKERS and user.member_id is not None)
+def access_plan_for_user(user, pk, *, write: bool = False) -> pm.VacationPlan:
+    return fetch(user, pm.VacationPlan, pk, write=write)
 
 
 def can_book_for(user, member_id: int) -> bool:
-    role = _role(user)
-    return role in WRITERS or (role in BOOKERS and user.member_id == member_id)
+    """Whether this user may book (write a booking) for this member."""
+    return RULES.writes_for(user, pm.Booking, member_id)
 
 
 def can_see_booking_details(user, booking_member_id: int, site_member_id: int) -> bool:
-    role = _role(user)
-    if role in EVERYTHING:
-        return True
-    return role in MEMBER_BOUND and user.member_id in (booking_member_id, site_member_id)
+    return RULES.reads_for(user, pm.Booking, booking_member_id, site_member_id)
 
 
 def can_close_equipment(user, equipment) -> bool:
-    role = _role(user)
-    return role in WRITERS or (role == R.MEMBER_MANAGER and user.member_id == equipment.holder_id)
+    """A device is closed by whoever writes it: the platform, or its holder's manager."""
+    return registry_access.can_write(user, equipment)

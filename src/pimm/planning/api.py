@@ -6,13 +6,14 @@ Refusals by the booking rules answer 409 with `{code, detail}` (French message);
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
 from pimm.api_errors import unprocessable
-from pimm.planning import access, services
+from pimm.planning import access, adapter, services
 from pimm.planning import models as pm
-from pimm.registry.models import Member, Site
+from pimm.registry import selectors as registry
 
 router = Router(tags=["planning"])
 
@@ -122,13 +123,13 @@ def plan_deviations(request, pk: int):
 
 @router.get("/slots", response=list[SlotOut])
 def list_slots(request, equipment: int, start: dt.date, days: int = 1):
-    if not access.can_read_calendar(request.user):
+    if not access.can(request.user, "calendar"):
         raise PermissionDenied
     qs = pm.Slot.objects.filter(
         plan__status=pm.VacationPlan.Status.PUBLISHED,
         equipment_id=equipment,
-        start__gte=services.adapter.day_start(start),
-        start__lt=services.adapter.day_start(start + dt.timedelta(days=max(1, min(days, 31)))),
+        start__gte=adapter.day_start(start),
+        start__lt=adapter.day_start(start + dt.timedelta(days=max(1, min(days, 31)))),
     ).order_by("start")
     return [
         {
@@ -141,12 +142,14 @@ def list_slots(request, equipment: int, start: dt.date, days: int = 1):
 
 @router.post("/bookings", response={201: BookingOut, 409: Refusal, 422: FieldErrors})
 def create_booking(request, payload: BookingIn):
-    if not access.can_book(request.user):
+    if not access.can(request.user, "book"):
         raise PermissionDenied
     exam_type = pm.ExamType.objects.filter(code=payload.exam_type).first()
     if exam_type is None:
         return unprocessable(ValidationError({"exam_type": "Type d'examen inconnu."}))
-    member = get_object_or_404(Member, pk=payload.member)
+    member = registry.member(pk=payload.member)
+    if member is None:
+        raise Http404
     try:
         booking = services.booking_create(
             actor=request.user,
@@ -156,9 +159,7 @@ def create_booking(request, payload: BookingIn):
             member=member,
             priority=payload.priority,
             purpose=payload.purpose,
-            preferred_site=Site.objects.filter(pk=payload.preferred_site).first()
-            if payload.preferred_site
-            else None,
+            preferred_site=registry.site(pk=payload.preferred_site),
             needs_accessibility=payload.needs_accessibility,
             slot=get_object_or_404(pm.Slot, pk=payload.slot) if payload.slot else None,
         )

@@ -7,7 +7,7 @@ class PlanningConfig(AppConfig):
     verbose_name = _("Planification des équipements")
 
     def ready(self) -> None:
-        from pimm.planning import screens, signals
+        from pimm.planning import screens, signals  # noqa: PLC0415 — apps are ready only now
 
         screens.register()  # setup pages served by the registry's generic screens
         signals.connect()

@@ -1,8 +1,8 @@
 """Planning setup pages (opening hours, closures, exam types, slot templates): declared here as
-registry screens and policies, and served by the registry's generic list/detail/form views.
+registry screens (their rules live in `planning.access`), and served by the registry's generic list/detail/form views.
 
 `PlanningConfig.ready()` adds them to `pimm.registry.screens.SCREENS` and
-`pimm.registry.access.POLICIES`, so the pages live under /registre/<clé>/ with the same role and
+`pimm.registry.access.RULES`, so the pages live under /registre/<clé>/ with the same role and
 object checks (404 for missing and forbidden) and the same audited save
 (`registry.services.registry_object_save`: simple-history + AuditEvent).
 Coordination and administration write; a member manager reads the rows of the devices its member
@@ -11,29 +11,9 @@ holds or hosts; exam types are read by everyone who books.
 
 from django.utils.translation import gettext_lazy as _
 
-from pimm.accounts.roles import Role as R
 from pimm.planning import forms as f
 from pimm.planning import models as pm
-from pimm.registry.access import EVERYTHING, Policy
 from pimm.registry.screens import Related, Screen
-
-DEVICE_PATHS = ("equipment__holder", "equipment__site__member")
-READ_OWN_DEVICES = frozenset({R.MEMBER_MANAGER})
-
-POLICIES = {
-    pm.DeviceProfile: Policy(pm.DeviceProfile, DEVICE_PATHS, read_own=READ_OWN_DEVICES),
-    pm.OpeningHours: Policy(pm.OpeningHours, DEVICE_PATHS, read_own=READ_OWN_DEVICES),
-    pm.Closure: Policy(pm.Closure, DEVICE_PATHS, read_own=READ_OWN_DEVICES),
-    pm.ExamType: Policy(
-        pm.ExamType, (), read_all=EVERYTHING | {R.MEMBER_MANAGER, R.SECRETARY, R.RADIOLOGIST}
-    ),
-    pm.SlotTemplate: Policy(pm.SlotTemplate, DEVICE_PATHS, read_own=READ_OWN_DEVICES),
-    pm.SpecialisedQuota: Policy(
-        pm.SpecialisedQuota,
-        ("template__equipment__holder", "template__equipment__site__member"),
-        read_own=READ_OWN_DEVICES,
-    ),
-}
 
 
 def _exam_types_of(template: pm.SlotTemplate):
@@ -162,8 +142,11 @@ SETUP_KEYS = (
 
 
 def register() -> None:
-    """Add the planning setup screens and policies to the registry's tables (idempotent)."""
-    from pimm.registry import access, screens
+    """Add the planning setup screens and their rules (declared in `planning.access`) to the
+    registry's tables, whose generic views serve them (idempotent)."""
+    from pimm.planning import access  # noqa: PLC0415 — called from PlanningConfig.ready()
+    from pimm.registry import access as registry_access  # noqa: PLC0415 — idem
+    from pimm.registry import screens  # noqa: PLC0415 — idem
 
-    access.POLICIES.update(POLICIES)
+    registry_access.RULES.objects.update({m: access.RULES.objects[m] for m in access.SETUP_MODELS})
     screens.SCREENS.update(SCREENS)

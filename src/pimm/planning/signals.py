@@ -17,7 +17,7 @@ def _remember_range(sender, instance: pm.Closure, **kwargs) -> None:
 
 
 def _apply(instance: pm.Closure) -> None:
-    from pimm.planning.services import slots_follow_closures
+    from pimm.planning.services import slots_follow_closures  # noqa: PLC0415 — services import the models these signals follow
 
     ranges = [(instance.equipment_id, instance.start, instance.end)]
     old = getattr(instance, "_previous_range", None)

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +16,8 @@ from django.views.decorators.http import require_POST
 from pimm.planning import access, selectors, services
 from pimm.planning import models as pm
 from pimm.planning.forms import BookingForm, CancelForm, ClosureForm, PlanForm
-from pimm.registry.models import Equipment, Member, Platform
+from pimm.planning.screens import SCREENS, SETUP_KEYS
+from pimm.registry import selectors as registry
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -34,13 +35,13 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "planning/plan_list.html",
-        {"plans": plans, "can_manage": access.can_manage_plans(request.user)},
+        {"plans": plans, "can_manage": access.can(request.user, "manage_plans")},
     )
 
 
 @login_required
 def plan_create(request: HttpRequest) -> HttpResponse:
-    if not access.can_manage_plans(request.user):
+    if not access.can(request.user, "manage_plans"):
         raise PermissionDenied
     last = pm.VacationPlan.objects.filter(status=pm.VacationPlan.Status.PUBLISHED).first()
     start = last.end if last else timezone.localdate()
@@ -58,7 +59,7 @@ def plan_create(request: HttpRequest) -> HttpResponse:
         try:
             plan = services.plan_create(
                 actor=request.user,
-                platform=Platform.objects.order_by("pk").first(),
+                platform=registry.current_platform(),
                 **form.cleaned_data,
             )
         except ValidationError as exc:
@@ -78,7 +79,7 @@ def _plan_context(request, plan) -> dict:
         "rows": rows,
         "totals": totals,
         "summary": selectors.plan_summary(plan),
-        "can_manage": access.can_manage_plans(request.user),
+        "can_manage": access.can(request.user, "manage_plans"),
         # who generated, published or replaced the plan, with the counts (rows are bulk-written)
         "journal": plan.history.select_related("history_user").order_by("-history_date")[:20],
     }
@@ -173,13 +174,13 @@ def _calendar_context(request) -> dict:
         "prev": (day - step).isoformat(),
         "next": (day + step).isoformat(),
         "writable": writable,
-        "can_book": access.can_book(request.user),
+        "can_book": access.can(request.user, "book"),
     }
 
 
 @login_required
 def calendar(request: HttpRequest) -> HttpResponse:
-    if not access.can_read_calendar(request.user):
+    if not access.can(request.user, "calendar"):
         raise PermissionDenied
     context = _calendar_context(request)
     template = "planning/_calendar.html" if request.htmx else "planning/calendar.html"
@@ -217,9 +218,9 @@ def booking_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _members_for(user):
-    if access.can_manage_plans(user):
-        return Member.objects.order_by("name")
-    return Member.objects.filter(pk=user.member_id)
+    if access.can(user, "manage_plans"):
+        return registry.members()
+    return registry.members(member_id=user.member_id)
 
 
 @login_required
@@ -233,13 +234,13 @@ def booking_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "planning/booking_list.html",
-        {"page": page, "query": query, "can_book": access.can_book(request.user)},
+        {"page": page, "query": query, "can_book": access.can(request.user, "book")},
     )
 
 
 @login_required
 def booking_create(request: HttpRequest) -> HttpResponse:
-    if not access.can_book(request.user):
+    if not access.can(request.user, "book"):
         raise PermissionDenied
     members = _members_for(request.user)
     initial = {}
@@ -346,7 +347,9 @@ def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def closure_create(request: HttpRequest, equipment_pk: int) -> HttpResponse:
-    equipment = get_object_or_404(Equipment, pk=equipment_pk)
+    equipment = registry.equipment(pk=equipment_pk)
+    if equipment is None:
+        raise Http404
     if not access.can_close_equipment(request.user, equipment):
         raise PermissionDenied
     form = ClosureForm(request.POST or None)
@@ -374,7 +377,7 @@ def closure_create(request: HttpRequest, equipment_pk: int) -> HttpResponse:
 
 @login_required
 def indicators(request: HttpRequest) -> HttpResponse:
-    if not access.can_read_indicators(request.user):
+    if not access.can(request.user, "indicators"):
         raise PermissionDenied
     start, end = selectors.default_period()
     try:
@@ -395,19 +398,16 @@ def indicators(request: HttpRequest) -> HttpResponse:
 @login_required
 def setup(request: HttpRequest) -> HttpResponse:
     """Index of the setup pages (served by the registry's generic screens) the user may read."""
-    from pimm.planning.screens import SCREENS, SETUP_KEYS
-    from pimm.registry import access as registry_access
-
     pages = [
         (
             SCREENS[key],
             reverse(f"registry:{key}_list"),
-            registry_access.visible(request.user, SCREENS[key].model).count(),
-            registry_access.can_create(request.user, SCREENS[key].model),
+            access.visible(request.user, SCREENS[key].model).count(),
+            access.RULES.can_create(request.user, SCREENS[key].model),
         )
         for key in SETUP_KEYS
-        if registry_access.can_read_any(request.user, SCREENS[key].model)
+        if access.can_read_any(request.user, SCREENS[key].model)
     ]
-    if not pages:
+    if not access.can_open_setup(request.user):
         raise PermissionDenied
     return render(request, "planning/setup.html", {"pages": pages})

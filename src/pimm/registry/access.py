@@ -1,162 +1,105 @@
-"""Who may read and write which registry object: one table, one fetch per object.
+"""Who may read and write which registry object: the registry's policy table.
 
-Every view and API endpoint goes through `visible()` for lists and `get_for_user()` for one object,
-which answers 404 for both "missing" and "forbidden" so that ids of other members leak nothing.
+Built with the one pattern of `pimm.accounts.access` (see docs/architecture.md, "Access"). Every
+view and API endpoint goes through `visible()` for lists and `fetch()` (or an
+`access_<object>_for_user`) for one object, which answers 404 for both "missing" and "forbidden".
+
+Two-member objects: a device held by member B on member A's site is written by B (the holder,
+who answers for it to the ARS) and read by A (the site owner, who hosts it); so is its
+authorisation.
 """
 
-from dataclasses import dataclass
+from django.db.models import QuerySet
 
-from django.db.models import Model, Q, QuerySet
-from django.http import Http404
-
+from pimm.accounts.access import EVERYTHING, MEMBER_BOUND, PLATFORM_USERS, WRITERS, Rule, Rules
+from pimm.accounts.access import role_of as _role_of
 from pimm.accounts.roles import Role
 from pimm.registry import models as m
 
 R = Role
-EVERYTHING = frozenset({R.COORDINATOR, R.ADMINISTRATOR, R.ARS_REVIEWER})
-WRITERS = frozenset({R.COORDINATOR, R.ADMINISTRATOR})
+__all__ = ["EVERYTHING", "RULES", "WRITERS"]
+
+_MANAGER = frozenset({R.MEMBER_MANAGER})
+
+RULES = Rules(
+    objects={
+        m.Platform: Rule(read_all=PLATFORM_USERS),
+        m.Convention: Rule(read_all=EVERYTHING | _MANAGER),
+        m.SharingKey: Rule(read_all=EVERYTHING | _MANAGER),
+        m.Member: Rule(
+            read_own=MEMBER_BOUND,
+            read_paths=("pk",),
+            write_own=_MANAGER,
+            write_paths=("pk",),
+            create_own=False,
+        ),
+        m.Site: Rule(
+            read_own=MEMBER_BOUND,
+            read_paths=("member",),
+            write_own=_MANAGER,
+            write_paths=("member",),
+        ),
+        m.Equipment: Rule(
+            read_own=MEMBER_BOUND,
+            read_paths=("holder", "site__member"),
+            write_own=_MANAGER,
+            write_paths=("holder",),
+        ),
+        m.Authorization: Rule(
+            read_own=MEMBER_BOUND,
+            read_paths=("equipment__holder", "equipment__site__member"),
+            write_own=_MANAGER,
+            write_paths=("equipment__holder",),
+        ),
+        m.Practitioner: Rule(
+            read_own=frozenset({R.MEMBER_MANAGER, R.SECRETARY}),
+            read_paths=("member",),
+            write_own=_MANAGER,
+            write_paths=("member",),
+            read_self=frozenset({R.RADIOLOGIST}),
+        ),
+        m.Technologist: Rule(
+            read_own=frozenset({R.MEMBER_MANAGER, R.SECRETARY}),
+            read_paths=("member",),
+            write_own=_MANAGER,
+            write_paths=("member",),
+            read_self=frozenset({R.TECHNOLOGIST}),
+        ),
+    },
+)
+
+visible = RULES.visible
+writable = RULES.writable
+can_read_any = RULES.can_read_any
+can_create = RULES.can_create
+can_write = RULES.can_write
+fetch = RULES.fetch
+get_for_user = RULES.fetch
 
 
-@dataclass(frozen=True)
-class Policy:
-    model: type[Model]
-    member_paths: tuple[str, ...]  # lookups from the object to its member(s); () = platform-wide
-    read_all: frozenset = EVERYTHING  # roles that read every row
-    read_own: frozenset = frozenset()  # roles that read rows of their member
-    write_own: frozenset = frozenset()  # roles that write rows of their member
-    read_self: frozenset = frozenset()  # roles that read the row linked to their user
-    create_own: bool = True  # whether write_own roles may create rows in their member
+def access_equipment_for_user(user, pk, *, write: bool = False) -> m.Equipment:
+    return fetch(user, m.Equipment, pk, write=write)
 
 
-_MEMBER_READERS = frozenset({R.MEMBER_MANAGER, R.SECRETARY, R.TECHNOLOGIST})
-
-POLICIES: dict[type[Model], Policy] = {
-    m.Platform: Policy(
-        m.Platform,
-        (),
-        read_all=EVERYTHING | {R.MEMBER_MANAGER, R.SECRETARY, R.TECHNOLOGIST, R.RADIOLOGIST},
-    ),
-    m.Convention: Policy(m.Convention, (), read_all=EVERYTHING | {R.MEMBER_MANAGER}),
-    m.SharingKey: Policy(m.SharingKey, (), read_all=EVERYTHING | {R.MEMBER_MANAGER}),
-    m.Member: Policy(
-        m.Member,
-        ("pk",),
-        read_own=_MEMBER_READERS,
-        write_own=frozenset({R.MEMBER_MANAGER}),
-        create_own=False,
-    ),
-    m.Site: Policy(
-        m.Site, ("member",), read_own=_MEMBER_READERS, write_own=frozenset({R.MEMBER_MANAGER})
-    ),
-    m.Equipment: Policy(
-        m.Equipment,
-        ("holder", "site__member"),
-        read_own=_MEMBER_READERS,
-        write_own=frozenset({R.MEMBER_MANAGER}),
-    ),
-    m.Authorization: Policy(
-        m.Authorization,
-        ("equipment__holder", "equipment__site__member"),
-        read_own=_MEMBER_READERS,
-        write_own=frozenset({R.MEMBER_MANAGER}),
-    ),
-    m.Practitioner: Policy(
-        m.Practitioner,
-        ("member",),
-        read_own=frozenset({R.MEMBER_MANAGER, R.SECRETARY}),
-        write_own=frozenset({R.MEMBER_MANAGER}),
-        read_self=frozenset({R.RADIOLOGIST}),
-    ),
-    m.Technologist: Policy(
-        m.Technologist,
-        ("member",),
-        read_own=frozenset({R.MEMBER_MANAGER, R.SECRETARY}),
-        write_own=frozenset({R.MEMBER_MANAGER}),
-        read_self=frozenset({R.TECHNOLOGIST}),
-    ),
-}
-
-
-def _active(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active)
-
-
-def _role(user) -> str | None:
-    if not _active(user):
-        return None
-    return R.COORDINATOR if user.is_superuser else user.role
-
-
-def _own_filter(policy: Policy, member_id: int | None) -> Q:
-    if member_id is None or not policy.member_paths:
-        return Q(pk__in=[])
-    q = Q()
-    for path in policy.member_paths:
-        q |= Q(**{path: member_id})
-    return q
-
-
-def visible(user, model: type[Model], queryset: QuerySet | None = None) -> QuerySet:
-    """The rows of `model` this user may read."""
-    policy = POLICIES[model]
-    qs = queryset if queryset is not None else model._default_manager.all()
-    role = _role(user)
-    if role is None:
-        return qs.none()
-    if role in policy.read_all:
-        return qs
-    q = Q(pk__in=[])
-    if role in policy.read_own | policy.write_own:
-        q |= _own_filter(policy, user.member_id)
-    if role in policy.read_self:
-        q |= Q(user=user)
-    return qs.filter(q).distinct() if len(policy.member_paths) > 1 else qs.filter(q)
-
-
-def can_read_any(user, model: type[Model]) -> bool:
-    policy = POLICIES[model]
-    role = _role(user)
-    return role is not None and role in (
-        policy.read_all | policy.read_own | policy.write_own | policy.read_self
-    )
-
-
-def can_create(user, model: type[Model]) -> bool:
-    policy = POLICIES[model]
-    role = _role(user)
-    if role in WRITERS:
-        return True
-    return role in policy.write_own and policy.create_own and user.member_id is not None
-
-
-def writable(user, model: type[Model], queryset: QuerySet | None = None) -> QuerySet:
-    policy = POLICIES[model]
-    qs = queryset if queryset is not None else model._default_manager.all()
-    role = _role(user)
-    if role in WRITERS:
-        return qs
-    if role in policy.write_own:
-        return qs.filter(_own_filter(policy, user.member_id)).distinct()
-    return qs.none()
-
-
-def can_write(user, obj: Model) -> bool:
-    return writable(user, type(obj)).filter(pk=obj.pk).exists()
-
-
-def get_for_user(user, model: type[Model], pk, *, write: bool = False) -> Model:
-    """The object if this user may read (or write) it; 404 otherwise, missing or forbidden."""
-    qs = writable(user, model) if write else visible(user, model)
-    try:
-        return qs.get(pk=pk)
-    except (model.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+def access_practitioner_for_user(user, pk, *, write: bool = False) -> m.Practitioner:
+    return fetch(user, m.Practitioner, pk, write=write)
 
 
 def member_choices(user) -> QuerySet:
     """Members a user may attach a new object to."""
-    if _role(user) in WRITERS:
+    role = _role_of(user)
+    if role in WRITERS:
         return m.Member.objects.all()
-    if _role(user) == R.MEMBER_MANAGER and user.member_id:
+    if role == R.MEMBER_MANAGER and user.member_id:
         return m.Member.objects.filter(pk=user.member_id)
     return m.Member.objects.none()
+
+
+def site_choices(user, current_site_id: int | None = None) -> QuerySet:
+    """Sites a user may put a device on: their member's (all for the platform), plus the one the
+    device already stands on (a holder keeps its device on the host's site, cannot move it to a
+    third member's)."""
+    qs = visible(user, m.Site)
+    if current_site_id is None or _role_of(user) in WRITERS:
+        return qs
+    return m.Site.objects.filter(pk__in=qs.values("pk")) | m.Site.objects.filter(pk=current_site_id)

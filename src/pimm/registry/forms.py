@@ -25,7 +25,8 @@ class ScopedForm(forms.ModelForm):
                 self.fields[name].queryset = members
         for name in self.site_fields:
             if name in self.fields:
-                self.fields[name].queryset = access.visible(user, m.Site)
+                current = getattr(self.instance, f"{name}_id", None) if self.instance.pk else None
+                self.fields[name].queryset = access.site_choices(user, current)
         for field in self.fields.values():
             if isinstance(field, forms.DateField):
                 field.widget = DATE

@@ -106,3 +106,31 @@ def own_first_member_ids(*, platform_id: int | None = None) -> list[int]:
     if platform_id is not None:
         qs = qs.filter(platform_id=platform_id)
     return list(qs.values_list("pk", flat=True))
+
+
+# -- lookups for the rooms above (their views and APIs read the registry through these) --------
+
+
+def members(*, member_id: int | None = None) -> QuerySet:
+    """Members by name; only ``member_id``'s when given."""
+    qs = m.Member.objects.order_by("name")
+    return qs.filter(pk=member_id) if member_id is not None else qs
+
+
+def member(*, pk) -> m.Member | None:
+    return m.Member.objects.filter(pk=pk).first() if pk is not None else None
+
+
+def site(*, pk) -> m.Site | None:
+    return m.Site.objects.filter(pk=pk).first() if pk else None
+
+
+def equipment(*, pk) -> m.Equipment | None:
+    return m.Equipment.objects.select_related("site").filter(pk=pk).first()
+
+
+def practitioner(*, pk, active: bool | None = None) -> Practitioner | None:
+    qs = Practitioner.objects.filter(pk=pk)
+    if active is not None:
+        qs = qs.filter(active=active)
+    return qs.select_related("member").first()

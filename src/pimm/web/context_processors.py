@@ -1,19 +1,20 @@
-"""The navigation bar: only the entries the current user may open."""
+"""The navigation bar: only the entries the current user may open, asked of each room's rules
+(the same `can`/`can_read_any` the pages call; never a role test of its own)."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from pimm.accounts import access as accounts_access
 from pimm.oncall import access as oncall_access
-from pimm.planning.nav import planning_nav_items
+from pimm.planning.nav import planning_nav_items, planning_subnav_items
 from pimm.registry import access
 from pimm.registry import models as m
 from pimm.worklist.access import nav_items as worklist_nav
 
 
-def navigation(request) -> dict:
-    user = getattr(request, "user", None)
+def nav_items_for(user) -> list[tuple[str, str]]:
     if user is None or not user.is_authenticated:
-        return {"nav_items": []}
+        return []
     items = [(_("Tableau de bord"), reverse("web:dashboard"))]
     for model, label, url in (
         (m.Member, _("Membres"), "registry:member_list"),
@@ -31,8 +32,17 @@ def navigation(request) -> dict:
     items += worklist_nav(user)
     if access.can_create(user, m.Site):
         items.append((_("Import"), reverse("registry:import")))
-    if user.has_perm("accounts.manage_users"):
+    if accounts_access.can(user, "manage_users"):
         items.append((_("Comptes"), reverse("accounts:users")))
-    if user.has_perm("accounts.view_audit"):
+    if accounts_access.can(user, "view_audit"):
         items.append((_("Audit"), reverse("accounts:audit")))
-    return {"nav_items": items}
+    return items
+
+
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    signed_in = user is not None and user.is_authenticated
+    return {
+        "nav_items": nav_items_for(user),
+        "planning_subnav": planning_subnav_items(user) if signed_in else [],
+    }

@@ -8,61 +8,73 @@
   move exams through arrived / in progress / performed / images available.
 """
 
-from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from pimm.accounts.access import EVERYTHING, MEMBER_BOUND, WRITERS, Rule, Rules, role_of
 from pimm.accounts.roles import Role
+from pimm.oncall import access as oncall_access
 from pimm.registry import selectors as registry
-from pimm.registry.access import EVERYTHING, _role
 from pimm.worklist import models as w
 
 R = Role
-MEMBER_STAFF = frozenset({R.MEMBER_MANAGER, R.SECRETARY, R.TECHNOLOGIST})
-COORDINATION = frozenset({R.COORDINATOR, R.ADMINISTRATOR, R.ARS_REVIEWER})
-MOVERS = frozenset({R.TECHNOLOGIST, R.COORDINATOR, R.ADMINISTRATOR})
+MEMBER_STAFF = MEMBER_BOUND
+COORDINATION = EVERYTHING
+CONFIGURERS = WRITERS
+__all__ = ["COORDINATION", "MEMBER_STAFF", "RULES"]
 
-
-def role(user) -> str | None:
-    return _role(user)
+RULES = Rules(
+    objects={
+        # an exam involves its member (who ordered it) and its reader, whatever the reader's
+        # member: the reader it is assigned to (or who signed it) reads it
+        w.Exam: Rule(
+            read_own=MEMBER_STAFF,
+            read_paths=("member",),
+            read_self=frozenset({R.RADIOLOGIST}),
+            self_paths=("reader__user", "report__signed_by__user"),
+            # the workflow moves (arrived ... images available); reports go to the reader
+            write_own=frozenset({R.TECHNOLOGIST}),
+            write_paths=("member",),
+        ),
+        w.PriorityClass: Rule(read_all=CONFIGURERS),
+    },
+    abilities={
+        "exam_list": EVERYTHING | MEMBER_STAFF | {R.RADIOLOGIST},
+        "queue": frozenset({R.RADIOLOGIST}),  # and a practitioner profile (see can_see_queue)
+        "coordination": COORDINATION,
+        "configure": CONFIGURERS,  # priority classes and targets
+    },
+)
+can = RULES.can
+role = role_of
 
 
 def reader_of(user):
     return registry.practitioner_of_user(user=user) if role(user) == R.RADIOLOGIST else None
 
 
-def visible_exams(user) -> QuerySet:
-    qs = w.Exam.objects.all()
-    r = role(user)
-    if r in EVERYTHING:
-        return qs
-    if r in MEMBER_STAFF and user.member_id:
-        return qs.filter(member_id=user.member_id)
-    reader = reader_of(user)
-    if reader is not None:
-        return qs.filter(Q(reader=reader) | Q(report__signed_by=reader))
-    return qs.none()
+def visible_exams(user):
+    return RULES.visible(user, w.Exam)
 
 
 def can_list_exams(user) -> bool:
-    r = role(user)
-    return r in EVERYTHING or r in MEMBER_STAFF or r == R.RADIOLOGIST
+    return can(user, "exam_list")
 
 
 def can_see_queue(user) -> bool:
-    return reader_of(user) is not None
+    return can(user, "queue") and reader_of(user) is not None
 
 
 def can_see_coordination(user) -> bool:
-    return role(user) in COORDINATION
+    return can(user, "coordination")
 
 
 def get_exam_for_user(user, pk) -> w.Exam:
-    try:
-        return (
-            visible_exams(user).select_related("priority", "site", "member", "patient").get(pk=pk)
-        )
-    except (w.Exam.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    qs = w.Exam.objects.select_related("priority", "site", "member", "patient")
+    return RULES.fetch(user, w.Exam, pk, queryset=qs)
+
+
+access_exam_for_user = get_exam_for_user
 
 
 def shows_identity(user, exam: w.Exam) -> bool:
@@ -76,71 +88,25 @@ def shows_identity(user, exam: w.Exam) -> bool:
 
 
 def can_move(user, exam: w.Exam) -> bool:
-    r = role(user)
-    if r in (R.COORDINATOR, R.ADMINISTRATOR):
-        return True
-    return r == R.TECHNOLOGIST and user.member_id == exam.member_id
+    """Technologists of the exam's member (and the platform) move it through the workflow."""
+    return RULES.writes_for(user, w.Exam, exam.member_id)
 
 
 def can_report(user, exam: w.Exam) -> bool:
     return shows_identity(user, exam)
 
 
-CONFIGURERS = frozenset({R.COORDINATOR, R.ADMINISTRATOR})
-
-
 def can_configure(user) -> bool:
     """Priority classes and targets: coordinator and administrator only."""
-    return role(user) in CONFIGURERS
-
-
-def can_manage_presences(user) -> bool:
-    r = role(user)
-    return r in CONFIGURERS or (r == R.MEMBER_MANAGER and user.member_id is not None)
-
-
-def presences_for(user) -> QuerySet:
-    """Presence rows this user may see and change: all, or their member's radiologists'."""
-    qs = w.ReaderPresence.objects.select_related("practitioner__member", "site")
-    r = role(user)
-    if r in CONFIGURERS:
-        return qs
-    if r == R.MEMBER_MANAGER and user.member_id:
-        return qs.filter(practitioner__member_id=user.member_id)
-    return qs.none()
-
-
-def presence_practitioners(user) -> QuerySet:
-    """Radiologists a user may give a presence to."""
-    qs = registry.active_practitioners()
-    r = role(user)
-    if r in CONFIGURERS:
-        return qs
-    if r == R.MEMBER_MANAGER and user.member_id:
-        return qs.filter(member_id=user.member_id)
-    return qs.none()
-
-
-def get_presence_for_user(user, pk) -> w.ReaderPresence:
-    try:
-        return presences_for(user).get(pk=pk)
-    except (w.ReaderPresence.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return can(user, "configure")
 
 
 def get_priority_class_for_user(user, pk) -> w.PriorityClass:
-    if not can_configure(user):
-        raise Http404
-    try:
-        return w.PriorityClass.objects.select_related("platform").get(pk=pk)
-    except (w.PriorityClass.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    qs = w.PriorityClass.objects.select_related("platform")
+    return RULES.fetch(user, w.PriorityClass, pk, queryset=qs)
 
 
 def nav_items(user) -> list[tuple[str, str]]:
-    from django.urls import reverse
-    from django.utils.translation import gettext as _
-
     items = []
     if can_see_queue(user):
         items.append((_("Ma lecture"), reverse("worklist:queue")))
@@ -148,6 +114,6 @@ def nav_items(user) -> list[tuple[str, str]]:
         items.append((_("Examens"), reverse("worklist:exam_list")))
     if can_see_coordination(user):
         items.append((_("Coordination lecture"), reverse("worklist:coordination")))
-    if can_manage_presences(user):  # the priority classes are linked from that page
+    if oncall_access.can_manage_presences(user):  # it links to the priority classes
         items.append((_("Plan de présence"), reverse("worklist:presences")))
     return items

@@ -7,6 +7,6 @@ class WorklistConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from pimm.worklist import signals
+        from pimm.worklist import signals  # noqa: PLC0415 — apps are ready only now
 
         signals.connect()

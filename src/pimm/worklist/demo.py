@@ -21,6 +21,7 @@ from django.utils import timezone
 from pimm.engine.routing import AvailabilityKind, Decision, DecisionKind, RotaEntry, Router
 from pimm.engine.simulation import Scenario, Simulation
 from pimm.engine.simulation.demo_adapter import scenario_from_demo
+from pimm.oncall import models as om
 from pimm.oncall import selectors as oncall
 from pimm.registry import models as m
 from pimm.worklist import inputs, services
@@ -135,7 +136,7 @@ def _plan_and_rota(
         elif e.kind != AvailabilityKind.DUTY:
             spans = _minus(spans, off_site.get(reader_pk[e.reader_id], []))
         for a, b in spans:
-            w.ReaderPresence.objects.create(
+            om.ReaderPresence.objects.create(
                 practitioner_id=reader_pk[e.reader_id],
                 site=sites.get(e.site) if e.site else None,
                 start=inputs.aware(a),

@@ -3,8 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from pimm.oncall import access as oncall_access
+from pimm.oncall import models as om
 from pimm.registry import models as m
-from pimm.worklist import access
 from pimm.worklist import models as w
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -22,11 +23,11 @@ class PresenceForm(forms.ModelForm):
     end = forms.DateTimeField(label=_("fin"), widget=DATETIME, input_formats=DATETIME_FORMATS)
 
     class Meta:
-        model = w.ReaderPresence
+        model = om.ReaderPresence
         fields = ["practitioner", "site", "start", "end", "on_duty"]
         labels = {"practitioner": _("radiologue"), "site": _("site (vide : à distance)")}
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["practitioner"].queryset = access.presence_practitioners(user)
+        self.fields["practitioner"].queryset = oncall_access.presence_practitioners(user)
         self.fields["site"].queryset = m.Site.objects.select_related("member").order_by("name")

@@ -5,7 +5,8 @@ first, the service levels and who is available when (published on-call duties an
 plan) change a few times a day, while routing decisions come several a minute; rebuilt from the
 ORM on every decision, these reads were most of its cost (about 5 ms of 6 at 20,000 exams a
 day). Every committed change to one of them bumps the single ``RoutingGeneration`` row in the
-writer's own transaction (``worklist.signals``); each decision reads that row by primary key
+writer's own transaction (``worklist.signals``, subscribed to the hooks of the registry and the
+duty room); each decision reads that row by primary key
 (one tiny query) and reloads only when it moved, or when ``now`` leaves the window of time
 loaded. A change committed by any process is thus seen by every process at its next decision.
 The generation is a random token, not a count: a change rolled back never comes back as the
@@ -15,7 +16,7 @@ committed ones.
 Duty source (``availability_entries``, one place for live routing and for the demo's
 simulation): who is on duty comes from the **published** on-call rota (``oncall`` selectors: a
 draft or superseded rota never counts), and who is present on a site from the presence plan
-(``ReaderPresence``, which may also carry duties outside the PDSES periods, e.g. the weekday
+(``oncall.ReaderPresence``, which may also carry duties outside the PDSES periods, e.g. the weekday
 emergency line). On duty wins over present.
 """
 
@@ -102,10 +103,15 @@ class LineDuty(RotaEntry):
 
 
 def duty_entries(start: dt.datetime, end: dt.datetime) -> list[RotaEntry]:
-    """Published on-call duties overlapping [start, end). A duty on a line without remote
-    reading is placed on the line's first site; with remote reading it has no site."""
+    """Published on-call duties overlapping [start, end)."""
+    return _duty_entries(oncall.on_duty_between(start=start, end=end))
+
+
+def _duty_entries(duties) -> list[RotaEntry]:
+    """A duty on a line without remote reading is placed on the line's first site; with remote
+    reading it has no site."""
     out: list[RotaEntry] = []
-    for d in oncall.on_duty_between(start=start, end=end):
+    for d in duties:
         site = None if d.remote_allowed or not d.site_ids else str(d.site_ids[0])
         out.append(
             LineDuty(
@@ -127,18 +133,15 @@ def presence_entry(practitioner_id, site_id, start, end, on_duty) -> RotaEntry:
     return RotaEntry(str(practitioner_id), naive(start), naive(end), kind, site)
 
 
-PRESENCE_FIELDS = ("practitioner_id", "site_id", "start", "end", "on_duty")
-
-
 def availability_entries(start: dt.datetime, end: dt.datetime) -> list[RotaEntry]:
-    """Published on-call duties and presence-plan rows overlapping [start, end), as engine
+    """Who is available over [start, end), as the duty room publishes it
+    (``oncall.selectors.available_between``: published duties and presence-plan rows), as engine
     ``RotaEntry`` values (local naive times)."""
-    rows = (
-        w.ReaderPresence.objects.filter(start__lt=end, end__gt=start)
-        .order_by("start", "pk")
-        .values_list(*PRESENCE_FIELDS)
-    )
-    return duty_entries(start, end) + [presence_entry(*row) for row in rows]
+    available = oncall.available_between(start=start, end=end)
+    return _duty_entries(available.duties) + [
+        presence_entry(p.practitioner_id, p.site_id, p.start, p.end, p.on_duty)
+        for p in available.presences
+    ]
 
 
 def best_entries(entries: list[RotaEntry]) -> dict[str, RotaEntry]:

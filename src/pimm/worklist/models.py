@@ -242,30 +242,6 @@ class Assignment(models.Model):
         return self.exam.member_id
 
 
-class ReaderPresence(models.Model):
-    """Presence plan and duty of a reader. Replaced by the published rota once ``oncall`` lands."""
-
-    practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="+")
-    site = models.ForeignKey(
-        Site, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    start = models.DateTimeField(_("début"))
-    end = models.DateTimeField(_("fin"))
-    on_duty = models.BooleanField(_("de garde / astreinte"), default=False)
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("présence")
-        indexes = [models.Index(fields=["start", "end"])]
-
-    def __str__(self) -> str:
-        return f"{self.practitioner} {self.start:%d/%m %H:%M}-{self.end:%H:%M}"
-
-    @property
-    def audit_member_id(self) -> int:
-        return self.practitioner.member_id
-
-
 class Report(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("brouillon")

@@ -58,7 +58,7 @@ class PreparedQuery:
 
 def _fetch(sql: str, params: list) -> list[tuple]:
     if connection.vendor == "postgresql":
-        import psycopg
+        import psycopg  # noqa: PLC0415 — psycopg exists only on PostgreSQL
 
         connection.ensure_connection()
         with psycopg.Cursor(connection.connection) as cursor:  # server-side binding

@@ -141,17 +141,3 @@ def unacknowledged_findings() -> list[w.CriticalFinding]:
         .select_related("exam")
         .order_by("flagged_at")
     )
-
-
-def day_presence(
-    *, practitioner_ids: list[int], start: dt.datetime, end: dt.datetime
-) -> list[tuple[int, dt.datetime, dt.datetime]]:
-    """Planned day presence on a site (not duty rows) overlapping [start, end): (practitioner,
-    start, end). The on-call rota reads it for the repos de sécurité after a night."""
-    return list(
-        w.ReaderPresence.objects.filter(
-            practitioner_id__in=practitioner_ids, on_duty=False, start__lt=end, end__gt=start
-        )
-        .order_by("start")
-        .values_list("practitioner_id", "start", "end")
-    )

@@ -138,76 +138,9 @@ def priority_class_update(
     return pc
 
 
-def _presence_check(practitioner: Practitioner, site: Site | None, start, end) -> None:
-    errors = {}
-    if start is None or end is None or end <= start:
-        errors["end"] = _("La fin doit suivre le début.")
-    elif end - start > dt.timedelta(days=7):
-        errors["end"] = _("Une présence dure au plus sept jours : saisissez-en plusieurs.")
-    if site is not None and not practitioner.sites.filter(pk=site.pk).exists():
-        errors["site"] = _("Ce radiologue n'a pas de privilèges sur ce site.")
-    if errors:
-        raise WorklistError(errors)
-
-
-@transaction.atomic
-def presence_create(
-    *,
-    practitioner: Practitioner,
-    start: dt.datetime,
-    end: dt.datetime,
-    on_duty: bool = False,
-    site: Site | None = None,
-    actor=None,
-) -> w.ReaderPresence:
-    _presence_check(practitioner, site, start, end)
-    return _create(
-        w.ReaderPresence,
-        actor,
-        practitioner=practitioner,
-        site=site,
-        start=start,
-        end=end,
-        on_duty=on_duty,
-    )
-
-
-@transaction.atomic
-def presence_update(
-    *,
-    presence: w.ReaderPresence,
-    practitioner: Practitioner,
-    start: dt.datetime,
-    end: dt.datetime,
-    on_duty: bool = False,
-    site: Site | None = None,
-    actor=None,
-    now: dt.datetime | None = None,
-) -> w.ReaderPresence:
-    """Change a presence; a reader it no longer makes available now loses their unopened queue
-    at once (``queues_of_readers_gone``)."""
-    _presence_check(practitioner, site, start, end)
-    presence = w.ReaderPresence.objects.select_for_update().get(pk=presence.pk)
-    presence.practitioner, presence.site = practitioner, site
-    presence.start, presence.end, presence.on_duty = start, end, on_duty
-    _save(presence, actor)
-    queues_of_readers_gone(now=now, actor=actor)
-    return presence
-
-
-@transaction.atomic
-def presence_delete(
-    *, presence: w.ReaderPresence, actor=None, now: dt.datetime | None = None
-) -> None:
-    """Delete a presence; a reader who can no longer read now loses their unopened queue at once."""
-    presence._history_user = actor
-    presence.delete()
-    queues_of_readers_gone(now=now, actor=actor)
-
-
 def queues_of_readers_gone(*, now: dt.datetime | None = None, actor=None) -> int:
-    """The unopened exams of readers who can no longer read (a presence removed or cut short)
-    go to someone else now, not at the next tick. Returns the decisions written."""
+    """The unopened exams of readers who can no longer read (a presence removed or cut short:
+    ``oncall.hooks``) go to someone else now, not at the next tick. Returns the decisions written."""
     now = now or timezone.now()
     routing = adapter.Routing(now)
     return decisions_apply(

@@ -10,6 +10,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from pimm.oncall import access as oncall_access
+from pimm.oncall import selectors as oncall_selectors
+from pimm.oncall.services import presence as presence_services
 from pimm.registry import selectors as registry
 from pimm.worklist import access, forms, selectors, services
 from pimm.worklist import models as w
@@ -272,9 +275,9 @@ def class_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def presences(request: HttpRequest) -> HttpResponse:
-    if not access.can_manage_presences(request.user):
+    if not oncall_access.can_manage_presences(request.user):
         raise PermissionDenied
-    qs = access.presences_for(request.user).order_by("-start", "pk")
+    qs = oncall_access.presences_for(request.user).order_by("-start", "pk")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -285,7 +288,7 @@ def presences(request: HttpRequest) -> HttpResponse:
 
 def _presence_save(request, presence=None) -> HttpResponse:
     # the form works on a copy: the stored row changes only through the service
-    instance = w.ReaderPresence.objects.get(pk=presence.pk) if presence else None
+    instance = oncall_selectors.presence(pk=presence.pk) if presence else None
     form = forms.PresenceForm(request.POST or None, instance=instance, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = {
@@ -293,10 +296,10 @@ def _presence_save(request, presence=None) -> HttpResponse:
         }
         try:
             if presence is None:
-                services.presence_create(**data, actor=request.user)
+                presence_services.presence_create(**data, actor=request.user)
                 messages.success(request, _("Présence ajoutée."))
             else:
-                services.presence_update(presence=presence, **data, actor=request.user)
+                presence_services.presence_update(presence=presence, **data, actor=request.user)
                 messages.success(request, _("Présence modifiée."))
             return redirect("worklist:presences")
         except ValidationError as exc:
@@ -311,20 +314,20 @@ def _presence_save(request, presence=None) -> HttpResponse:
 
 @login_required
 def presence_new(request: HttpRequest) -> HttpResponse:
-    if not access.can_manage_presences(request.user):
+    if not oncall_access.can_manage_presences(request.user):
         raise PermissionDenied
     return _presence_save(request)
 
 
 @login_required
 def presence_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _presence_save(request, access.get_presence_for_user(request.user, pk))
+    return _presence_save(request, oncall_access.get_presence_for_user(request.user, pk))
 
 
 @login_required
 @require_POST
 def presence_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    presence = access.get_presence_for_user(request.user, pk)
-    services.presence_delete(presence=presence, actor=request.user)
+    presence = oncall_access.get_presence_for_user(request.user, pk)
+    presence_services.presence_delete(presence=presence, actor=request.user)
     messages.success(request, _("Présence supprimée."))
     return redirect("worklist:presences")

@@ -41,7 +41,7 @@ UTILISATION = 0.75
 
 def _holidays(start: dt.date, days: int) -> frozenset[dt.date]:
     try:
-        import holidays
+        import holidays  # noqa: PLC0415 — holidays loads its calendars only for the demo path
     except ImportError:  # pragma: no cover - holidays is a project dependency
         return frozenset()
     years = range(start.year, (start + dt.timedelta(days=days)).year + 1)

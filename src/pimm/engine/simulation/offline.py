@@ -89,7 +89,7 @@ def emergency_lower_bound(
     classes: Sequence[Priority] = EMERGENCY_CLASSES,
     workers: int = 2,
 ) -> BoundResult:
-    from ortools.sat.python import cp_model
+    from ortools.sat.python import cp_model  # noqa: PLC0415 — ortools is slow to import; only the offline bound solves
 
     since = since or scenario.start
     until = until or scenario.end
