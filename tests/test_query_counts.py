@@ -14,6 +14,7 @@ from pimm.oncall.models import Rota
 from pimm.planning import models as pm
 from pimm.registry import models as m
 from pimm.worklist import services as ws
+from tests import clock
 
 T0 = timezone.make_aware(dt.datetime(2030, 1, 14, 10, 0))
 _n = itertools.count(1)
@@ -65,7 +66,7 @@ def test_worklist_queue_and_exam_list(world, client_for, classes):
 
 
 def test_rota_grid(world, client_for):
-    rota = Rota.objects.get(status=Rota.Status.PUBLISHED)
+    rota = Rota.objects.get(status=Rota.Status.PUBLISHED, start=clock.month_start())
     client = client_for("coordinator")
     url = f"/gardes/tableaux/{rota.pk}/"
     many = queries(client, url)

@@ -25,6 +25,7 @@ from django.conf import settings
 from pimm.engine import booking as eb
 from pimm.engine import vacations as ev
 from pimm.planning import models as pm
+from pimm.registry import legal
 from pimm.registry import selectors as registry
 
 STAFFING_RATIO = {ev.Part.MORNING: 0.5, ev.Part.AFTERNOON: 0.5, ev.Part.EVENING: 0.25}
@@ -82,6 +83,23 @@ def plan_input_for(plan: pm.VacationPlan) -> PlanningInput:
     lo, hi = day_start(plan.start), day_start(plan.end)
     for c in pm.Closure.objects.filter(equipment__in=equipment, start__lt=hi, end__gt=lo):
         closures[c.equipment_id].append(ev.Closure(naive(c.start), naive(c.end), c.reason, c.kind))
+    # no vacation outside a valid ARS authorisation (expired, suspended, withdrawn: R28)
+    last = plan.end - dt.timedelta(days=1)
+    gaps = legal.unauthorised_spans([e.pk for e in equipment], plan.start, last)
+    for eq in equipment:
+        for first, after, reason in gaps.get(eq.pk, ()):
+            closures[eq.pk].append(
+                ev.Closure(naive(day_start(first)), naive(day_start(after)), reason, "closure")
+            )
+            warnings.append(
+                ev.Problem(
+                    "authorization",
+                    f"{reason} L'appareil {eq.name} n'est pas planifié du "
+                    f"{first:%d/%m/%Y} au {after - dt.timedelta(days=1):%d/%m/%Y}.",
+                    severity="warning",
+                    device_id=str(eq.pk),
+                )
+            )
     devices = []
     for eq in equipment:
         if not hours[eq.pk]:

@@ -125,6 +125,10 @@ class AuthorizationForm(ScopedForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["equipment"].queryset = access.writable(self.user, m.Equipment)
+        self.fields["status"].required = False  # a new decision is granted unless told
+
+    def clean_status(self) -> str:
+        return self.cleaned_data.get("status") or m.Authorization.Status.GRANTED
 
 
 class PractitionerForm(ScopedForm):

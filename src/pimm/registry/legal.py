@@ -59,15 +59,32 @@ def state_of(equipment_id: int, day: dt.date) -> DeviceState:
 def refusal(equipment_id: int, start: dt.date, end: dt.date) -> str | None:
     """Why the device may not be used on some day of [start, end] (French), or None when an
     authorisation in force covers every day of it."""
-    auths = _by_device([equipment_id])[equipment_id]
-    day = start
-    while day <= end:
+    spans = _gaps(_by_device([equipment_id])[equipment_id], start, end)
+    return spans[0][2] if spans else None
+
+
+def unauthorised_spans(
+    equipment_ids, start: dt.date, end: dt.date
+) -> dict[int, list[tuple[dt.date, dt.date, str]]]:
+    """For each device, the days of [start, end] no authorisation in force covers, as
+    (first day, day after the last, reason) spans; two queries whatever the devices."""
+    return {pk: _gaps(auths, start, end) for pk, auths in _by_device(equipment_ids).items()}
+
+
+def _gaps(auths: list[m.Authorization], start: dt.date, end: dt.date) -> list[tuple]:
+    out: list[tuple[dt.date, dt.date, str]] = []
+    day, stop = start, end + dt.timedelta(days=1)
+    while day < stop:
         auth = _covering(auths, day)
         state = auth.state_on(day) if auth else "none"
-        if state != m.Authorization.State.IN_FORCE:
-            return _reason(auth, state, day)
-        day = min(auth.in_force_until(), end + dt.timedelta(days=1))  # jump to its end
-    return None
+        if state == m.Authorization.State.IN_FORCE:
+            day = min(auth.in_force_until(), stop)  # jump to its end
+            continue
+        # not allowed from ``day`` until a later authorisation starts (or the end)
+        until = min((a.starts_on for a in auths if a.starts_on > day), default=stop)
+        out.append((day, max(until, day + dt.timedelta(days=1)), _reason(auth, state, day)))
+        day = max(until, day + dt.timedelta(days=1))
+    return out
 
 
 def _reason(auth: m.Authorization | None, state: str, day: dt.date) -> str:

@@ -208,7 +208,7 @@ def _load(d, now: dt.datetime | None) -> int:
         steps.append(step)
     if not steps:
         return 0
-    last = steps[-1].at
+    last = max(s.at for s in steps)  # the cut's time: no replayed step is after it
 
     def at(t: dt.datetime) -> dt.datetime:
         # measured back from now in elapsed time: a step before the cut is never in the future,

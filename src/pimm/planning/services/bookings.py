@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from pimm.engine import booking as eb
 from pimm.planning import access, adapter
 from pimm.planning import models as pm
+from pimm.registry import legal
 from pimm.registry.models import Equipment
 
 from ._base import CLAIM_ATTEMPTS, HORIZON_DAYS, SEARCH_WINDOWS_DAYS, PlanningRefused, _fmt
@@ -48,6 +49,26 @@ def _closed_by_table(rows: list[dict]) -> None:
                 r["status"], r["closed_reason"] = pm.Slot.Status.CLOSED, c.reason
 
 
+def _closed_by_authorisation(rows: list[dict]) -> None:
+    """Mark rows closed on days their device has no ARS authorisation in force (expired,
+    suspended or withdrawn since the plan was published): never bookable, with the reason."""
+    if not rows:
+        return
+    lo = min(timezone.localtime(r["start"]).date() for r in rows)
+    hi = max(timezone.localtime(r["start"]).date() for r in rows)
+    gaps = legal.unauthorised_spans({r["equipment_id"] for r in rows}, lo, hi)
+    for r in rows:
+        day = timezone.localtime(r["start"]).date()
+        for first, after, reason in gaps.get(r["equipment_id"], ()):
+            if first <= day < after:
+                r["status"], r["closed_reason"] = pm.Slot.Status.CLOSED, reason
+
+
+def _closed(rows: list[dict]) -> None:
+    _closed_by_table(rows)
+    _closed_by_authorisation(rows)
+
+
 def _active_slots():
     return pm.Slot.objects.filter(plan__status=pm.VacationPlan.Status.PUBLISHED)
 
@@ -72,7 +93,7 @@ def _find_slot_ids(order: eb.Order, exam_type: pm.ExamType, now: dt.datetime) ->
                 status=pm.Slot.Status.OPEN,
             )
         )
-        _closed_by_table(rows)
+        _closed(rows)
         book = adapter.slot_book(rows, equipment, [exam_type], horizon_days=HORIZON_DAYS)
         found = book.find(order, adapter.naive(now))
         if isinstance(found, eb.Refusal):
@@ -97,6 +118,9 @@ def _check_slot_ids(
     equipment = _equipment_for(exam_type.modality)
     if slot.plan.status != pm.VacationPlan.Status.PUBLISHED:
         raise PlanningRefused("unknown_slot", _("Cette plage n'appartient à aucun plan publié."))
+    day = timezone.localtime(slot.start).date()
+    if reason := legal.refusal(slot.equipment_id, day, day):
+        raise PlanningRefused("not_authorised", reason)
     same_day = pm.Slot.objects.filter(
         equipment_id=slot.equipment_id,
         plan_id=slot.plan_id,
@@ -107,7 +131,7 @@ def _check_slot_ids(
     for r in rows:
         if ignore_booking and r["booking_id"] == ignore_booking:
             r["booking_id"] = None
-    _closed_by_table(rows)
+    _closed(rows)
     equipment = equipment or [slot.equipment]
     if slot.equipment_id not in {e.pk for e in equipment}:
         equipment = [*equipment, slot.equipment]
