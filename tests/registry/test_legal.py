@@ -195,3 +195,18 @@ def test_absurd_periods_are_refused(world, start, end):
     )
     with pytest.raises(ValidationError):
         auth.full_clean()
+
+
+def test_dashboard_flags_what_may_not_be_used_and_what_ends_soon(world, client_for):
+    page = client_for("coordinator").get("/").content.decode()
+    assert 'id="alertes-legales"' in page and 'data-level="warning"' in page
+    assert 'data-level="danger"' not in page
+    eq = world.equipment_b
+    auth = eq.authorizations.order_by("-starts_on").first()
+    auth.status, auth.status_from, auth.status_reference = "withdrawn", TODAY, "ARS-RETRAIT-1"
+    auth.save()
+    page = client_for("coordinator").get("/").content.decode()
+    assert 'data-level="danger"' in page and eq.name in page and "retirée" in page
+    # the device's own page says it too
+    detail = client_for("coordinator").get(eq.get_absolute_url()).content.decode()
+    assert 'data-legal="withdrawn"' in detail

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from pimm.registry import access
+from pimm.registry import access, legal
 from pimm.registry import models as m
 
 _SHORT = {"CT": "TDM", "MRI": "IRM", "PET_CT": "TEP", "GAMMA": "Gamma", "INTERV": "Interv."}
@@ -40,6 +40,13 @@ def dashboard_context(user) -> dict:
         next_report=upcoming[0] if upcoming else None,
         days_to_report=(upcoming[0] - today).days if upcoming else 0,
         members=list(access.visible(user, m.Member).filter(platform=platform)),
+    )
+    # the legal state first: devices that may not be used and authorisations ending soon
+    visible_devices = access.visible(user, m.Equipment).values_list("pk", flat=True)
+    context["legal_alerts"] = legal.alerts(
+        platform=platform if user.is_platform_staff or user.is_reviewer else None,
+        today=today,
+        equipment_ids=list(visible_devices),
     )
     sites = list(access.visible(user, m.Site).order_by("name"))
     equipment = access.visible(user, m.Equipment).values_list("site_id", "modality")
