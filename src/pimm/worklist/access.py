@@ -96,6 +96,18 @@ def can_report(user, exam: w.Exam) -> bool:
     return shows_identity(user, exam)
 
 
+def can_chase_finding(user, exam: w.Exam) -> bool:
+    """Log a communication of a critical finding: its reader, before and after signing (the
+    finding outlives the report); coordination closes it instead (``can_close_finding``)."""
+    reader = reader_of(user)
+    return reader is not None and exam.reader_id == reader.pk
+
+
+def can_close_finding(user) -> bool:
+    """Close a finding nobody can acknowledge, with a reason: coordination only."""
+    return getattr(user, "is_platform_staff", False)
+
+
 def can_configure(user) -> bool:
     """Priority classes and targets: coordinator and administrator only."""
     return can(user, "configure")

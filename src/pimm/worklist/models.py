@@ -278,10 +278,25 @@ class CriticalFinding(models.Model):
     acknowledged_by = models.CharField(_("acquitté par"), max_length=200, blank=True)
     reminders = models.PositiveIntegerField(_("relances"), default=0)
     last_reminder_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(_("clos le"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("clos par"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    close_reason = models.TextField(_("motif de clôture"), blank=True)
     history = HistoricalRecords()
 
     def __str__(self) -> str:
         return f"Résultat critique {self.pk} (examen {self.exam_id})"
+
+    @property
+    def is_open(self) -> bool:
+        """Still to chase: neither acknowledged by its recipient nor closed by coordination."""
+        return self.acknowledged_at is None and self.closed_at is None
 
     @property
     def audit_member_id(self) -> int:

@@ -490,88 +490,26 @@ def report_amend(*, exam: w.Exam, reader: Practitioner, text: str, actor=None) -
     return report
 
 
-# -- critical findings -----------------------------------------------------------------------
-REMINDER_EVERY = dt.timedelta(minutes=15)
-
-
-@transaction.atomic
-def finding_flag(
-    *,
-    exam: w.Exam,
-    reader: Practitioner,
-    description: str,
-    actor=None,
-    at: dt.datetime | None = None,
-) -> w.CriticalFinding:
-    if exam.status == S.SIGNED:
-        if exam.reader_id != reader.pk:
-            raise WorklistError(_("Cet examen n'est pas dans votre liste de lecture."))
-    else:
-        _held(exam, reader)
-    return _create(
-        w.CriticalFinding,
-        actor,
-        exam=exam,
-        flagged_by=reader,
-        description=description,
-        flagged_at=at or timezone.now(),
-    )
-
-
-@transaction.atomic
-def communication_record(
-    *,
-    finding: w.CriticalFinding,
-    channel: str,
-    recipient: str,
-    acknowledged: bool,
-    actor=None,
-    note: str = "",
-    at: dt.datetime | None = None,
-) -> w.Communication:
-    at = at or timezone.now()
-    c = _create(
-        w.Communication,
-        actor,
-        finding=finding,
-        at=at,
-        channel=channel,
-        recipient=recipient,
-        acknowledged=acknowledged,
-        actor=actor,
-        note=note,
-    )
-    if acknowledged and finding.acknowledged_at is None:
-        finding.acknowledged_at, finding.acknowledged_by = at, recipient[:200]
-        _save(finding, actor, update_fields=["acknowledged_at", "acknowledged_by"])
-    return c
-
-
-@transaction.atomic
-def findings_remind(*, now: dt.datetime) -> int:
-    """One reminder per unacknowledged finding every ``REMINDER_EVERY``; returns how many."""
-    sent = 0
-    for f in w.CriticalFinding.objects.filter(acknowledged_at__isnull=True).select_related("exam"):
-        last = f.last_reminder_at or f.flagged_at
-        if now - last < REMINDER_EVERY:
-            continue
-        f.reminders += 1
-        f.last_reminder_at = now
-        _save(f, None, update_fields=["reminders", "last_reminder_at"])
-        _create(
-            w.Communication,
-            None,
-            finding=f,
-            at=now,
-            channel=w.Communication.Channel.REMINDER,
-            recipient=_("prescripteur (relance %(n)d)") % {"n": f.reminders},
-            note=_("Résultat critique non acquitté"),
-        )
-        log.warning("worklist: critical finding %s reminder %s", f.pk, f.reminders)
-        sent += 1
-    return sent
-
-
 @transaction.atomic
 def access_log_record(*, user, exam: w.Exam, what: str = "identity") -> w.AccessLog:
     return _create(w.AccessLog, user, user=user, exam=exam, what=what)
+
+
+# critical findings live in their own module (they outlive the report); re-exported here
+from .findings import (  # noqa: E402
+    REMINDER_EVERY,
+    communication_record,
+    finding_close,
+    finding_flag,
+    findings_remind,
+    open_findings,
+)
+
+__all__ = [  # the names above are part of this module's interface
+    "REMINDER_EVERY",
+    "communication_record",
+    "finding_close",
+    "finding_flag",
+    "findings_remind",
+    "open_findings",
+]

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -103,6 +104,10 @@ def exam_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_signer": reader is not None
             and report is not None
             and report.signed_by_id == reader.pk,
+            "can_chase": access.can_chase_finding(request.user, exam),
+            "can_close": access.can_close_finding(request.user),
+            "confirm_sign": request.GET.get("confirmer") == "1"
+            and bool(services.open_findings(exam=exam)),
         },
     )
 
@@ -115,8 +120,32 @@ def report_post(request: HttpRequest, pk: int) -> HttpResponse:
     text = request.POST.get("text", "")
     try:
         if access.can_report(request.user, exam):
+            # the text is saved first, whatever comes next (a finding flagged, a refusal)
             services.report_save(exam=exam, reader=reader, text=text, actor=request.user)
+            description = request.POST.get("description", "").strip()
+            if "flag" in request.POST:
+                if not description:
+                    messages.error(request, _("Décrivez le résultat critique."))
+                else:
+                    services.finding_flag(
+                        exam=exam, reader=reader, description=description, actor=request.user
+                    )
+                    messages.warning(
+                        request, _("Résultat critique signalé : tracez la communication.")
+                    )
+                return redirect("worklist:exam", pk=exam.pk)
             if "sign" in request.POST:
+                pending = services.open_findings(exam=exam)
+                if pending and "confirm" not in request.POST:
+                    messages.warning(
+                        request,
+                        _(
+                            "%(n)d résultat(s) critique(s) non acquitté(s) : confirmez la "
+                            "signature (le suivi de la communication continue après)."
+                        )
+                        % {"n": len(pending)},
+                    )
+                    return redirect(f"{reverse('worklist:exam', args=[exam.pk])}?confirmer=1")
                 services.report_sign(exam=exam, reader=reader, actor=request.user)
                 services.reader_pull(reader=reader, actor=request.user)
                 messages.success(request, _("Compte rendu signé."))
@@ -177,8 +206,7 @@ def finding_post(request: HttpRequest, pk: int) -> HttpResponse:
 def communication_post(request: HttpRequest, pk: int) -> HttpResponse:
     finding = get_object_or_404(w.CriticalFinding, pk=pk)
     exam = access.get_exam_for_user(request.user, finding.exam_id)
-    reader = access.reader_of(request.user)
-    if reader is None or exam.reader_id != reader.pk:
+    if not access.can_chase_finding(request.user, exam):
         raise PermissionDenied
     channel = request.POST.get("channel", "")
     recipient = request.POST.get("recipient", "").strip()
@@ -194,6 +222,43 @@ def communication_post(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user,
         )
     return redirect("worklist:exam", pk=exam.pk)
+
+
+@login_required
+@require_POST
+def finding_close_post(request: HttpRequest, pk: int) -> HttpResponse:
+    finding = get_object_or_404(w.CriticalFinding, pk=pk)
+    exam = access.get_exam_for_user(request.user, finding.exam_id)
+    if not access.can_close_finding(request.user):
+        raise PermissionDenied
+    try:
+        services.finding_close(
+            finding=finding, actor=request.user, reason=request.POST.get("close_reason", "")
+        )
+        messages.success(request, _("Résultat critique clos."))
+    except ValidationError as exc:
+        _errors(request, exc)
+    return redirect("worklist:exam", pk=exam.pk)
+
+
+@login_required
+@require_POST
+def report_autosave(request: HttpRequest, pk: int) -> HttpResponse:
+    """The draft saved as the reader types (htmx): a navigation away or an expired session
+    loses at most the last seconds, and the page keeps a copy in the browser too."""
+    exam = access.get_exam_for_user(request.user, pk)
+    if not access.can_report(request.user, exam):
+        return HttpResponse(status=403)
+    try:
+        services.report_save(
+            exam=exam,
+            reader=access.reader_of(request.user),
+            text=request.POST.get("text", ""),
+            actor=request.user,
+        )
+    except ValidationError as exc:
+        return HttpResponse(" ".join(exc.messages), status=409)
+    return HttpResponse(status=204)
 
 
 @login_required
