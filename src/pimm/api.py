@@ -17,6 +17,7 @@ from ninja.orm import create_schema
 from ninja.security import HttpBearer, django_auth
 
 from pimm.accounts.models import ApiToken
+from pimm.accounts.second_factor import token_allowed
 from pimm.api_errors import error_detail, error_dict
 from pimm.oncall.api import router as oncall_router
 from pimm.planning.api import router as planning_router
@@ -29,7 +30,7 @@ from pimm.worklist.api import router as worklist_router
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
         found = ApiToken.objects.authenticate(token)
-        if found is None:
+        if found is None or not token_allowed(found):
             return None
         request.user = found.user
         return found.user

@@ -153,6 +153,8 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 # Roles that must use a second factor (TOTP). Empty in dev/test; production requires it.
 PIMM_REQUIRE_2FA_ROLES = env_list("PIMM_REQUIRE_2FA_ROLES", "")
 OTP_TOTP_ISSUER = "pimm"
+# Coordinators, administrators and superusers: a session lasts this long without activity (seconds)
+PIMM_PRIVILEGED_SESSION_SECONDS = env_int("PIMM_PRIVILEGED_SESSION_SECONDS", 4 * 3600)
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
