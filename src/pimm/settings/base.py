@@ -144,11 +144,18 @@ STORAGES = {
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-# Login rate limiting (django-axes): lock a username+IP after 5 failures for 15 minutes.
+# Login rate limiting (django-axes): lock a username *from one client address* after 5 failures
+# for 15 minutes; a try during the lock does not restart it. The client address is the real one
+# behind the reverse proxies listed in PIMM_TRUSTED_PROXIES (docs/operations.md), never the
+# proxy's, or five wrong passwords from anyone would lock the account for everyone.
 AXES_FAILURE_LIMIT = env_int("PIMM_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "pimm.accounts.client_ip.client_ip"
+# addresses or networks of the reverse proxies whose X-Forwarded-For is believed (none by default)
+PIMM_TRUSTED_PROXIES = env_list("PIMM_TRUSTED_PROXIES", "")
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 
 # Roles that must use a second factor (TOTP). Empty in dev/test; production requires it.

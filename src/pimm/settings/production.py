@@ -29,3 +29,6 @@ STORAGES = {
 }
 
 PIMM_REQUIRE_2FA_ROLES = env_list("PIMM_REQUIRE_2FA_ROLES", "coordinator,administrator")
+
+# the documented deployment: gunicorn on loopback behind a reverse proxy on the same host
+PIMM_TRUSTED_PROXIES = env_list("PIMM_TRUSTED_PROXIES", "127.0.0.1,::1")
