@@ -8,6 +8,7 @@ services, so the API can never accept what the web refuses. Validation errors an
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.forms.models import model_to_dict
@@ -42,6 +43,7 @@ api = NinjaAPI(
     description="Registre du plateau mutualisé d'imagerie médicale (PIMM).",
     auth=[TokenAuth(), django_auth],
     urls_namespace="api",
+    docs_decorator=login_required,  # /api/docs and /api/openapi.json: signed-in users only
 )
 
 

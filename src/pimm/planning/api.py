@@ -12,6 +12,7 @@ from ninja import Router, Schema, Status
 from pimm.api_errors import unprocessable
 from pimm.planning import access, services
 from pimm.planning import models as pm
+from pimm.pseudonyms import identifying_reason
 from pimm.registry.models import Member, Site
 
 router = Router(tags=["planning"])
@@ -143,6 +144,9 @@ def list_slots(request, equipment: int, start: dt.date, days: int = 1):
 def create_booking(request, payload: BookingIn):
     if not access.can_book(request.user):
         raise PermissionDenied
+    reason = identifying_reason(payload.patient_pseudonym)
+    if reason:
+        return unprocessable({"patient_pseudonym": [reason]})
     exam_type = pm.ExamType.objects.filter(code=payload.exam_type).first()
     if exam_type is None:
         return unprocessable(ValidationError({"exam_type": "Type d'examen inconnu."}))

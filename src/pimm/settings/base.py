@@ -7,6 +7,8 @@ override a few names, each read from the environment through `env.py`. The datab
 
 from pathlib import Path
 
+from django.utils.csp import CSP
+
 from pimm.settings.env import env_bool, env_int, env_list, env_str
 
 SRC_DIR = Path(__file__).resolve().parent.parent
@@ -31,6 +33,7 @@ INSTALLED_APPS = [
     "axes",
     "simple_history",
     "django_htmx",
+    "ninja",  # serves the API docs' Swagger files itself (no CDN: the CSP allows 'self' only)
     "django_tasks_db",
     "rules.apps.AutodiscoverRulesConfig",
     "pimm.accounts",
@@ -44,6 +47,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -65,6 +69,22 @@ AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+
+# The Content-Security-Policy production sends (SECURE_CSP there): no inline script at all (page
+# behaviours are data attributes read by web/js/behaviours.js), images from the site and data: URLs
+# (the TOTP QR code). Inline styles are still allowed: style attributes remain in the templates.
+PIMM_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "font-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 ROOT_URLCONF = "pimm.urls"
 WSGI_APPLICATION = "pimm.wsgi.application"
