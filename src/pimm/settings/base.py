@@ -135,7 +135,17 @@ def _database() -> dict:
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": env_str("PIMM_DB_PATH", str(VAR_DIR / "pimm.sqlite3")),
-        "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE"},
+        # a web server on SQLite: readers never block the writer (WAL), a write transaction takes
+        # the lock when it starts rather than failing on upgrade (IMMEDIATE), and a writer waits up
+        # to PIMM_SQLITE_BUSY_SECONDS for the lock instead of answering "database is locked"
+        "OPTIONS": {
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                f"PRAGMA busy_timeout={env_int('PIMM_SQLITE_BUSY_SECONDS', 30) * 1000};"
+            ),
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env_int("PIMM_SQLITE_BUSY_SECONDS", 30),
+        },
     }
 
 
