@@ -131,3 +131,14 @@ def test_registry_forms_refuse_bad_values_without_crashing(world, key):
         form.is_valid()  # may refuse, must not raise
 
     run()
+
+
+@pytest.mark.django_db
+def test_a_nul_byte_in_a_json_body_is_refused_naming_the_field(client_for, world):
+    response = client_for("coordinator").patch(
+        f"/api/registry/site/{world.site_a.pk}",
+        data='{"name": "A\\u0000B"}',
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "name"]

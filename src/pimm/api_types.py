@@ -8,7 +8,7 @@ refused by the schema with a 422 naming the field, before any query runs.
 import datetime as dt
 from typing import Annotated
 
-from pydantic import AfterValidator, Field
+from pydantic import Field
 
 MAX_ID = 2**63 - 1
 MIN_DATE = dt.date(1900, 1, 1)
@@ -17,16 +17,5 @@ MAX_DATE = dt.date(2100, 12, 31)
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Offset = Annotated[int, Field(ge=0, le=10**9)]
 Limit = Annotated[int, Field(ge=1, le=500)]
-Year = Annotated[int, Field(ge=MIN_DATE.year, le=MAX_DATE.year)]
-Month = Annotated[int, Field(ge=1, le=12)]
 # a search box: no NUL byte (PostgreSQL refuses it in text), no essay
 SearchText = Annotated[str, Field(max_length=200, pattern=r"^[^\x00]*$")]
-
-
-def _in_range(value: dt.date) -> dt.date:
-    if not MIN_DATE <= value <= MAX_DATE:
-        raise ValueError(f"date hors de la plage {MIN_DATE.isoformat()} – {MAX_DATE.isoformat()}")
-    return value
-
-
-Day = Annotated[dt.date, AfterValidator(_in_range)]

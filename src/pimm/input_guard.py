@@ -94,6 +94,9 @@ def check_request(request) -> None:
             raise BadInput(name[:40], _("nom de paramètre invalide"))
         for value in values:
             check_value(name, value, query=True)
+    if request.content_type == "application/json" and b"\\u0000" in request.body:
+        # PostgreSQL refuses NUL in text: name the JSON field that carries one
+        raise BadInput(_nul_field(request.body), _("caractère nul interdit"))
     if request.method in ("POST", "PUT", "PATCH") and request.content_type in (
         "application/x-www-form-urlencoded",
         "multipart/form-data",
@@ -101,6 +104,28 @@ def check_request(request) -> None:
         for name, values in request.POST.lists():
             for value in values:
                 check_value(name, value, query=False)
+
+
+def _nul_field(body: bytes) -> str:
+    import json
+
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return "body"
+    stack = [("", data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str) and "\x00" in value:
+            return path or "body"
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if "\x00" in str(key):
+                    return path or "body"
+                stack.append((f"{path}.{key}" if path else str(key), item))
+        elif isinstance(value, list):
+            stack.extend((f"{path}.{i}" if path else str(i), item) for i, item in enumerate(value))
+    return "body"
 
 
 class InputGuardMiddleware:
