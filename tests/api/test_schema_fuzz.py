@@ -9,14 +9,28 @@ import json
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from pimm.accounts.services import api_token_create
 from pimm.api import api
 
 MAX_EXAMPLES = 6
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Requests go through the real WSGI app, which closes database connections at the end of a
+    request: that would close the test's transaction on PostgreSQL. Django's test client unhooks
+    the same handler for the same reason."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
