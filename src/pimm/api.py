@@ -5,9 +5,12 @@ services, so the API can never accept what the web refuses. Validation errors an
 `detail: [{loc: ["body", field], msg}]`, like ninja's own schema errors.
 """
 
+import datetime as dt
+import logging
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.forms.models import model_to_dict
@@ -17,7 +20,8 @@ from ninja.orm import create_schema
 from ninja.security import HttpBearer, django_auth
 
 from pimm.accounts import selectors as accounts_selectors
-from pimm.api_errors import error_detail, error_dict
+from pimm.api_errors import error_detail, error_dict, error_message
+from pimm.api_types import Id, Limit, Offset, SearchText
 from pimm.oncall.api import router as oncall_router
 from pimm.planning.api import router as planning_router
 from pimm.registry import access, services
@@ -41,6 +45,7 @@ api = NinjaAPI(
     description="Registre du plateau mutualisé d'imagerie médicale (PIMM).",
     auth=[TokenAuth(), django_auth],
     urls_namespace="api",
+    docs_decorator=login_required,  # /api/docs and /api/openapi.json: signed-in users only
 )
 
 
@@ -52,6 +57,13 @@ class FieldError(Exception):
 @api.exception_handler(FieldError)
 def _field_error(request, exc: FieldError):
     return api.create_response(request, {"detail": error_detail(exc.errors)}, status=422)
+
+
+@api.exception_handler(Exception)
+def _internal_error(request, exc):
+    """Whatever went wrong, the API answers JSON (the error is logged with its traceback)."""
+    logging.getLogger("pimm.api").exception("Unhandled API error on %s", request.path)
+    return api.create_response(request, {"detail": error_message(500)}, status=500)
 
 
 @api.exception_handler(PermissionDenied)
@@ -81,8 +93,16 @@ def _form_data(screen: Screen, instance, payload: dict) -> dict:
     for name, value in list(data.items()):
         if isinstance(value, list) and value and hasattr(value[0], "pk"):
             data[name] = [v.pk for v in value]
-    data.update(payload)
+    # the form parses what the web's would: values as text, so a time with a UTC offset, a NaN or
+    # an out-of-range date is refused by the same field check with the same French message
+    data.update({k: _as_form_value(v) for k, v in payload.items()})
     return {k: v for k, v in data.items() if v is not None or k in payload}
+
+
+def _as_form_value(value):
+    if isinstance(value, dt.date | dt.time | Decimal | float) and not isinstance(value, bool):
+        return value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return value
 
 
 def _save_through_form(request, screen: Screen, instance, payload: dict):
@@ -111,14 +131,17 @@ def _register(router: Router, screen: Screen) -> None:
         if f.is_relation and f.name in screen.form.base_fields
     ]
     write_fields = [
-        f for f in screen.form.base_fields if f not in ("competences", "modalities", *fks)
+        f
+        for f in screen.form.base_fields
+        if f not in ("competences", "modalities", *fks, *screen.m2m)
     ]
     in_schema = create_schema(
         model,
         name=f"{model.__name__}In",
         fields=write_fields,
         optional_fields="__all__",
-        custom_fields=[(fk, int | None, None) for fk in fks],
+        custom_fields=[(fk, Id | None, None) for fk in fks]
+        + [(name, list[Id] | None, None) for name in screen.m2m],
     )
     lists = {
         f: list[str] | None for f in ("competences", "modalities") if f in screen.form.base_fields
@@ -129,7 +152,7 @@ def _register(router: Router, screen: Screen) -> None:
     path = f"/{screen.key}"
 
     @router.get(path, response=list[out_schema], operation_id=f"list_{screen.key}")
-    def list_objects(request, q: str = "", limit: int = 50, offset: int = 0):
+    def list_objects(request, q: SearchText = "", limit: Limit = 50, offset: Offset = 0):
         if not access.can_read_any(request.user, model):
             raise PermissionDenied
         qs = access.visible(request.user, model)
@@ -138,11 +161,10 @@ def _register(router: Router, screen: Screen) -> None:
             for name in screen.search:
                 cond |= Q(**{f"{name}__icontains": q})
             qs = qs.filter(cond)
-        limit = max(1, min(limit, 500))
         return list(qs.order_by("pk")[offset : offset + limit])
 
     @router.get(f"{path}/{{int:pk}}", response=out_schema, operation_id=f"get_{screen.key}")
-    def get_object(request, pk: int):
+    def get_object(request, pk: Id):
         return access.get_for_user(request.user, model, pk)
 
     @router.post(path, response={201: out_schema}, operation_id=f"create_{screen.key}")
@@ -154,7 +176,7 @@ def _register(router: Router, screen: Screen) -> None:
         )
 
     @router.patch(f"{path}/{{int:pk}}", response=out_schema, operation_id=f"update_{screen.key}")
-    def update_object(request, pk: int, payload: in_schema):  # type: ignore[valid-type]
+    def update_object(request, pk: Id, payload: in_schema):  # type: ignore[valid-type]
         obj = access.get_for_user(request.user, model, pk, write=True)
         return _save_through_form(request, screen, obj, payload.dict(exclude_unset=True))
 
@@ -165,7 +187,7 @@ for _screen in SCREENS.values():
 
 
 class ShareIn(Schema):
-    member_id: int
+    member_id: Id
     time_share: Decimal
     revenue_share: Decimal
     cost_share: Decimal
@@ -178,7 +200,7 @@ class ShareOut(ShareIn):
 @registry_router.put(
     "/convention/{int:pk}/keys", response=list[ShareOut], operation_id="set_convention_keys"
 )
-def set_keys(request, pk: int, payload: list[ShareIn]):
+def set_keys(request, pk: Id, payload: list[ShareIn]):
     convention = access.get_for_user(request.user, m.Convention, pk, write=True)
     shares = [services.Share(**s.dict()) for s in payload]
     try:
@@ -190,7 +212,7 @@ def set_keys(request, pk: int, payload: list[ShareIn]):
 @registry_router.get(
     "/convention/{int:pk}/keys", response=list[ShareOut], operation_id="get_convention_keys"
 )
-def get_keys(request, pk: int):
+def get_keys(request, pk: Id):
     convention = access.get_for_user(request.user, m.Convention, pk)
     return access.visible(request.user, m.SharingKey, convention.sharing_keys.all())
 

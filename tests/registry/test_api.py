@@ -9,9 +9,13 @@ def _auth(world, persona="coordinator"):
     return {"Authorization": f"Bearer {raw}"}
 
 
-def test_openapi_schema_is_served(client, db):
-    schema = client.get("/api/openapi.json").json()
+def test_openapi_schema_is_served_to_signed_in_users_only(client_for):
+    schema = client_for("secretary_a").get("/api/openapi.json").json()
     assert "/api/registry/site" in schema["paths"]
+    anonymous = client_for(None)
+    for path in ("/api/openapi.json", "/api/docs"):
+        response = anonymous.get(path)
+        assert response.status_code == 302 and "/comptes/connexion/" in response["Location"]
 
 
 def test_create_site_and_read_it_back(world, client):

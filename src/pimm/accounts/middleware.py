@@ -1,10 +1,30 @@
-"""Send users whose role requires a second factor to TOTP enrolment or verification."""
+"""Before the second factor, a user whose role requires one reaches only enrolment, the code page
+and logout (see `second_factor`); privileged roles get a shorter session."""
 
 from django.conf import settings
+from django.http import JsonResponse
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
+from django.utils.translation import gettext as _
 
-_EXEMPT_PREFIXES = ("/comptes/", "/static/", "/i18n/", "/api/")
+from pimm.accounts.second_factor import (
+    ALLOWED_BEFORE_SECOND_FACTOR,
+    PREFIXES_BEFORE_SECOND_FACTOR,
+    is_privileged,
+    lacks_second_factor,
+)
+
+_EXPIRY_KEY = "_session_expiry"
+
+
+def _allowed_before_second_factor(path: str) -> bool:
+    if path.startswith(PREFIXES_BEFORE_SECOND_FACTOR):
+        return True
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return False
+    return match.view_name in ALLOWED_BEFORE_SECOND_FACTOR
 
 
 class RequireSecondFactorMiddleware:
@@ -13,14 +33,13 @@ class RequireSecondFactorMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        roles = settings.PIMM_REQUIRE_2FA_ROLES
-        if (
-            roles
-            and user is not None
-            and user.is_authenticated
-            and (user.role in roles or user.is_superuser)
-            and not user.is_verified()
-            and not request.path.startswith(_EXEMPT_PREFIXES)
-        ):
+        if lacks_second_factor(user) and not _allowed_before_second_factor(request.path_info):
+            if request.path_info.startswith("/api/"):
+                return JsonResponse(
+                    {"detail": _("Double authentification requise : saisissez votre code.")},
+                    status=403,
+                )
             return redirect(reverse("accounts:otp"))
+        if is_privileged(user) and _EXPIRY_KEY not in request.session:
+            request.session.set_expiry(settings.PIMM_PRIVILEGED_SESSION_SECONDS)
         return self.get_response(request)

@@ -4,6 +4,7 @@ from django.db.models import QuerySet
 
 from pimm.accounts.models import ApiToken, AuditEvent
 from pimm.accounts.roles import Role
+from pimm.accounts.second_factor import token_allowed
 
 
 def audit_events_for(user, filters: dict) -> QuerySet:
@@ -36,4 +37,6 @@ def audited_models() -> list[str]:
 def api_token_user(raw: str):
     """The user an API token (its raw value) signs in, or None."""
     found = ApiToken.objects.authenticate(raw)
-    return found.user if found is not None else None
+    if found is None or not token_allowed(found):  # issued before the second factor: refused
+        return None
+    return found.user

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import logging
 
@@ -10,6 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from pimm.engine.rota.model import CATEGORY_LABELS_FR
+from pimm.spreadsheets import csv_writer, new_workbook, xlsx_append
 
 from . import selectors
 from .models import Rota
@@ -60,33 +60,31 @@ def rows(assignments) -> list[list]:
 
 def to_csv(assignments) -> str:
     buf = io.StringIO()
-    w = csv.writer(buf, delimiter=";")
+    w = csv_writer(buf, delimiter=";")
     w.writerow(HEADER)
     w.writerows(rows(assignments))
     return buf.getvalue()
 
 
 def to_xlsx(assignments) -> bytes:
-    from openpyxl import Workbook  # noqa: PLC0415 — openpyxl only for an XLSX export
-
-    wb = Workbook()
+    wb = new_workbook()
     ws = wb.active
     ws.title = "Gardes"
-    ws.append(HEADER)
+    xlsx_append(ws, HEADER)
     data = rows(assignments)
     for r in data:
-        ws.append(r)
+        xlsx_append(ws, r)
     totals = wb.create_sheet("Totaux")
-    totals.append(["membre", "praticien", "RPPS", "gardes", "points"])
+    xlsx_append(totals, ["membre", "praticien", "RPPS", "gardes", "points"])
     acc: dict[tuple, list] = {}
     for r in data:
         t = acc.setdefault((r[0], r[1], r[2]), [0, 0.0])
         t[0] += 1
         t[1] += r[9]
     for key, (n, pts) in sorted(acc.items()):
-        totals.append([*key, n, pts])
+        xlsx_append(totals, [*key, n, pts])
     members = wb.create_sheet("Par membre")
-    members.append(["membre", "praticiens", "gardes", "points"])
+    xlsx_append(members, ["membre", "praticiens", "gardes", "points"])
     per_member: dict[str, list] = {}
     for (member, _name, _rpps), (n, pts) in acc.items():
         t = per_member.setdefault(member, [0, 0, 0.0])
@@ -94,7 +92,7 @@ def to_xlsx(assignments) -> bytes:
         t[1] += n
         t[2] += pts
     for member, (people, n, pts) in sorted(per_member.items()):
-        members.append([member, people, n, pts])
+        xlsx_append(members, [member, people, n, pts])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -13,6 +13,7 @@ from ninja import Router, Schema, Status
 from pimm.api_errors import unprocessable
 from pimm.planning import access, adapter, services
 from pimm.planning import models as pm
+from pimm.pseudonyms import identifying_reason
 from pimm.registry import selectors as registry
 
 router = Router(tags=["planning"])
@@ -144,6 +145,9 @@ def list_slots(request, equipment: int, start: dt.date, days: int = 1):
 def create_booking(request, payload: BookingIn):
     if not access.can(request.user, "book"):
         raise PermissionDenied
+    reason = identifying_reason(payload.patient_pseudonym)
+    if reason:
+        return unprocessable({"patient_pseudonym": [reason]})
     exam_type = pm.ExamType.objects.filter(code=payload.exam_type).first()
     if exam_type is None:
         return unprocessable(ValidationError({"exam_type": "Type d'examen inconnu."}))

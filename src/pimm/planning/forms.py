@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from pimm.planning import models as pm
+from pimm.pseudonyms import identifying_reason
 from pimm.registry import access as registry_access
 from pimm.registry.forms import ScopedForm
 from pimm.registry.models import Equipment, Member, Site
@@ -54,6 +55,13 @@ class BookingForm(forms.Form):
         self.fields["member"].queryset = members if members is not None else Member.objects.none()
         if members is not None and members.count() == 1:
             self.fields["member"].initial = members.first().pk
+
+    def clean_patient_pseudonym(self):
+        value = self.cleaned_data["patient_pseudonym"]
+        reason = identifying_reason(value)
+        if reason:
+            raise forms.ValidationError(reason)
+        return value
 
 
 class CancelForm(forms.Form):

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pimm.registry import access
 from pimm.registry import models as m
-from pimm.registry.imports import KINDS
+from pimm.registry.imports import KINDS, MAX_BYTES, too_big_message
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -90,6 +90,7 @@ class SiteForm(ScopedForm):
 
 
 class EquipmentForm(ScopedForm):
+    member_fields = ("holder",)  # a device is held by a member the user may attach objects to
     site_fields = ("site",)
 
     class Meta:
@@ -227,3 +228,9 @@ class ImportForm(forms.Form):
         label=_("Type de données"), choices=[(k.key, k.label) for k in KINDS.values()]
     )
     file = forms.FileField(label=_("Fichier CSV ou XLSX"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_BYTES:  # refused before a byte of it is parsed
+            raise forms.ValidationError(too_big_message())
+        return upload

@@ -8,6 +8,7 @@ stops the whole import; the user gets every bad row with its line number and rea
 import csv
 import datetime as dt
 import io
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -17,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from pimm.registry import access
 from pimm.registry.models import (
     Competence,
     Equipment,
@@ -28,6 +30,8 @@ from pimm.registry.models import (
 from pimm.registry.services import _check_member_scope, registry_object_save
 
 MAX_ROWS = 20_000
+# an import file larger than this is refused before it is read (a 20,000-row CSV is about 2 MB)
+MAX_BYTES = 10 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -62,13 +66,18 @@ class _RowProblem(Exception):
 
 def read_table(name: str, content: bytes) -> list[dict[str, str]]:
     """Rows as dicts keyed by lower-case header, from CSV (`;`, `,` or tab) or XLSX."""
+    if len(content) > MAX_BYTES:
+        raise ImportFileError(too_big_message())
     suffix = PurePath(name).suffix.lower()
     if suffix == ".xlsx":
-        rows = _read_xlsx(content)
+        reader = _read_xlsx
     elif suffix in {".csv", ".txt"}:
-        rows = _read_csv(content)
+        reader = _read_csv
     else:
         raise ImportFileError(_("Format non pris en charge : utilisez un fichier .csv ou .xlsx."))
+    # the header, at most MAX_ROWS rows and one more to know there are too many: a file of
+    # 400,000 rows is refused after reading MAX_ROWS + 2 of them, never parsed whole
+    rows = reader(content, MAX_ROWS + 2)
     if not rows:
         raise ImportFileError(_("Le fichier est vide."))
     header = [str(h or "").strip().lower() for h in rows[0]]
@@ -87,7 +96,11 @@ def read_table(name: str, content: bytes) -> list[dict[str, str]]:
     return table
 
 
-def _read_csv(content: bytes) -> list[list[str]]:
+def too_big_message() -> str:
+    return _("Fichier trop volumineux (maximum %(n)s Mo).") % {"n": MAX_BYTES // (1024 * 1024)}
+
+
+def _read_csv(content: bytes, limit: int) -> list[list[str]]:
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             text = content.decode(encoding)
@@ -96,25 +109,38 @@ def _read_csv(content: bytes) -> list[list[str]]:
             continue
     else:  # pragma: no cover - cp1252 decodes almost anything
         raise ImportFileError(_("Encodage du fichier non reconnu (UTF-8 attendu)."))
+    if "\x00" in text:
+        raise ImportFileError(_("Le fichier contient des caractères nuls : est-ce bien un CSV ?"))
     first = text.splitlines()[0] if text else ""
     delimiter = max((";", ",", "\t"), key=first.count)
-    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    try:
+        return list(itertools.islice(csv.reader(io.StringIO(text), delimiter=delimiter), limit))
+    except csv.Error as exc:  # a field over csv's size limit, a broken quote...
+        raise ImportFileError(_("CSV illisible : %(e)s") % {"e": exc}) from exc
 
 
-def _read_xlsx(content: bytes) -> list[list[object]]:
+def _read_xlsx(content: bytes, limit: int) -> list[list[object]]:
     from openpyxl import load_workbook  # noqa: PLC0415 — openpyxl only for an XLSX import
 
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken file
         raise ImportFileError(_("Classeur XLSX illisible : %(e)s") % {"e": exc}) from exc
-    sheet = workbook.worksheets[0]
-    rows = [
-        [c.date() if isinstance(c, dt.datetime) else c for c in row]
-        for row in sheet.iter_rows(values_only=True)
-    ]
-    workbook.close()
-    return rows
+    try:
+        sheet = workbook.worksheets[0]
+        declared = sheet.max_row  # the sheet's <dimension>, when the writer gave one
+        if declared and declared > limit:
+            raise ImportFileError(_("Trop de lignes (maximum %(n)s).") % {"n": MAX_ROWS})
+        return [
+            [c.date() if isinstance(c, dt.datetime) else c for c in row]
+            for row in itertools.islice(sheet.iter_rows(values_only=True), limit)
+        ]
+    except ImportFileError:
+        raise
+    except Exception as exc:  # a broken sheet inside a valid zip
+        raise ImportFileError(_("Classeur XLSX illisible : %(e)s") % {"e": exc}) from exc
+    finally:
+        workbook.close()
 
 
 # ---- cell parsers ---------------------------------------------------------------------------
@@ -173,72 +199,108 @@ def _choice(row: dict, column: str, choices, aliases: dict[str, str] | None = No
 
 
 # ---- per-kind row builders ------------------------------------------------------------------
+#
+# Each row becomes the data of the registry form the web and the API use (same field checks,
+# same member scoping), so an import can never write what the form refuses. Codes resolve within
+# the importing member: a member's code among the members the actor may attach objects to, a site
+# code among the sites of the row's own member (``MEMBRE/SITE`` names another member's site), and a
+# site must be one the actor may write.
 
 
 class _Lookups:
-    """Member and site codes resolved once per import, not once per row."""
+    """Member and site codes resolved once per import, within what the actor may write."""
 
-    def __init__(self, platform_id: int | None):
-        members = Member.objects.all()
+    def __init__(self, actor, platform_id: int | None):
+
+        members = access.member_choices(actor)
         if platform_id:
             members = members.filter(platform_id=platform_id)
+        self.actor = actor
         self.members = {m.code: m for m in members}
-        self.sites = {s.code: s for s in Site.objects.filter(member__in=self.members.values())}
+        visible = Member.objects.all()
+        if platform_id:
+            visible = visible.filter(platform_id=platform_id)
+        self.all_members = {m.code: m for m in visible}
+        self.writable_sites = {
+            (s.member_id, s.code): s
+            for s in access.writable(actor, Site).filter(member__in=self.all_members.values())
+        }
 
     def member(self, row: dict, column: str) -> Member:
         code = _required(row, column)
         if code not in self.members:
+            if code in self.all_members:
+                raise _RowProblem(
+                    column, _("membre « %(c)s » : vous ne pouvez pas y importer") % {"c": code}
+                )
             raise _RowProblem(column, _("membre « %(c)s » inconnu") % {"c": code})
         return self.members[code]
 
-    def site(self, code: str, column: str) -> Site:
-        if code not in self.sites:
-            raise _RowProblem(column, _("site « %(c)s » inconnu") % {"c": code})
-        return self.sites[code]
+    def site(self, code: str, column: str, owner: Member) -> Site:
+        member = owner
+        if "/" in code:
+            member_code, code = (part.strip() for part in code.split("/", 1))
+            member = self.all_members.get(member_code)
+            if member is None:
+                raise _RowProblem(column, _("membre « %(c)s » inconnu") % {"c": member_code})
+        site = self.writable_sites.get((member.pk, code))
+        if site is None:
+            if Site.objects.filter(member=member, code=code).exists():
+                raise _RowProblem(
+                    column,
+                    _("site « %(c)s » de %(m)s : vous ne pouvez pas y importer")
+                    % {"c": code, "m": member.code},
+                )
+            raise _RowProblem(
+                column, _("site « %(c)s » inconnu chez %(m)s") % {"c": code, "m": member.code}
+            )
+        return site
 
 
-def _site_row(row: dict, look: _Lookups) -> tuple[Site, dict]:
+def _site_row(row: dict, look: _Lookups) -> tuple[Site | None, dict]:
     member = look.member(row, "membre")
     code = _required(row, "code")
-    site = Site.objects.filter(member=member, code=code).first() or Site(member=member, code=code)
-    site.name = _required(row, "nom")
-    site.finess = row.get("finess", "")
-    site.address = row.get("adresse", "")
-    site.postcode = row.get("code_postal", "")
-    site.town = _required(row, "commune")
-    site.departement = _required(row, "departement").upper().zfill(2)
-    site.latitude = _float(row, "latitude")
-    site.longitude = _float(row, "longitude")
-    return site, {}
+    instance = Site.objects.filter(member=member, code=code).first()
+    data = {
+        "member": member.pk,
+        "code": code,
+        "name": row.get("nom", ""),
+        "finess": row.get("finess", ""),
+        "address": row.get("adresse", ""),
+        "postcode": row.get("code_postal", ""),
+        "town": row.get("commune", ""),
+        "departement": row.get("departement", "").upper().zfill(2),
+        "latitude": row.get("latitude", "").replace(",", "."),
+        "longitude": row.get("longitude", "").replace(",", "."),
+    }
+    return instance, data
 
 
-def _equipment_row(row: dict, look: _Lookups) -> tuple[Equipment, dict]:
+def _equipment_row(row: dict, look: _Lookups) -> tuple[Equipment | None, dict]:
     code = _required(row, "code")
-    equipment = Equipment.objects.filter(code=code).first() or Equipment(code=code)
-    equipment.name = _required(row, "nom")
-    equipment.modality = _choice(
-        row, "modalite", Modality.choices, {"scanner": "CT", "irm": "MRI", "tep": "PET_CT"}
-    )
-    equipment.site = look.site(_required(row, "site"), "site")
-    equipment.holder = look.member(row, "titulaire")
-    equipment.manufacturer = row.get("fabricant", "")
-    equipment.model_name = row.get("modele", "")
-    equipment.installed_on = _date(row, "date_installation")
-    return equipment, {}
+    instance = Equipment.objects.filter(code=code).first()
+    holder = look.member(row, "titulaire")
+    installed_on = _date(row, "date_installation")
+    data = {
+        "code": code,
+        "name": row.get("nom", ""),
+        "modality": _choice(
+            row, "modalite", Modality.choices, {"scanner": "CT", "irm": "MRI", "tep": "PET_CT"}
+        ),
+        "site": look.site(_required(row, "site"), "site", holder).pk,
+        "holder": holder.pk,
+        "manufacturer": row.get("fabricant", ""),
+        "model_name": row.get("modele", ""),
+        "installed_on": installed_on.isoformat() if installed_on else "",
+        "active": instance.active if instance is not None else True,
+    }
+    return instance, data
 
 
-def _practitioner_row(row: dict, look: _Lookups) -> tuple[Practitioner, dict]:
+def _practitioner_row(row: dict, look: _Lookups) -> tuple[Practitioner | None, dict]:
     rpps = _required(row, "rpps").replace(" ", "")
-    practitioner = Practitioner.objects.filter(rpps=rpps).first() or Practitioner(rpps=rpps)
-    practitioner.first_name = _required(row, "prenom")
-    practitioner.last_name = _required(row, "nom")
-    practitioner.member = look.member(row, "membre")
-    practitioner.status = _choice(
-        row,
-        "statut",
-        Practitioner.Status.choices,
-        {"ph": "public", "liberal": "private", "libéral": "private", "prive": "private"},
-    )
+    instance = Practitioner.objects.filter(rpps=rpps).first()
+    member = look.member(row, "membre")
     competences = _codes(row, "competences") or ["general"]
     known = set(Competence.values)
     unknown = [c for c in competences if c not in known]
@@ -246,12 +308,64 @@ def _practitioner_row(row: dict, look: _Lookups) -> tuple[Practitioner, dict]:
         raise _RowProblem(
             "competences", _("compétence inconnue : %(c)s") % {"c": ", ".join(unknown)}
         )
-    practitioner.competences = competences
-    practitioner.working_time = _decimal(row, "quotite", "1")
-    practitioner.email = row.get("email", "")
-    practitioner.phone = row.get("telephone", "")
-    sites = [look.site(code, "sites") for code in _codes(row, "sites")]
-    return practitioner, {"sites": sites}
+    data = {
+        "member": member.pk,
+        "rpps": rpps,
+        "first_name": row.get("prenom", ""),
+        "last_name": row.get("nom", ""),
+        "status": _choice(
+            row,
+            "statut",
+            Practitioner.Status.choices,
+            {"ph": "public", "liberal": "private", "libéral": "private", "prive": "private"},
+        ),
+        "competences": competences,
+        "working_time": (row.get("quotite", "") or "1").replace(",", "."),
+        "sites": [look.site(code, "sites", member).pk for code in _codes(row, "sites")],
+        "email": row.get("email", ""),
+        "phone": row.get("telephone", ""),
+        "active": instance.active if instance is not None else True,
+    }
+    return instance, data
+
+
+# form field -> file column, to name the column of a form error
+_COLUMNS = {
+    "member": "membre",
+    "name": "nom",
+    "address": "adresse",
+    "postcode": "code_postal",
+    "town": "commune",
+    "modality": "modalite",
+    "holder": "titulaire",
+    "manufacturer": "fabricant",
+    "model_name": "modele",
+    "installed_on": "date_installation",
+    "first_name": "prenom",
+    "last_name": "nom",
+    "status": "statut",
+    "working_time": "quotite",
+    "phone": "telephone",
+    "__all__": "",
+}
+
+
+def _through_form(kind: str, actor, instance, data: dict):
+    """The screen's form, bound to the row; its errors are the row's, by file column."""
+    from pimm.registry.screens import SCREENS  # noqa: PLC0415 — screens import the forms, which import this module
+
+    screen = SCREENS[_SCREEN_OF[kind]]
+    form = screen.form(data=data, instance=instance, user=actor)
+    if kind == "equipment":  # a device goes only on a site the importer may write
+        form.fields["site"].queryset = access.writable(actor, Site)
+    if not form.is_valid():
+        raise ValidationError({_COLUMNS.get(f, f): list(msgs) for f, msgs in form.errors.items()})
+    obj = form.save(commit=False)
+    m2m = {name: form.cleaned_data[name] for name in screen.m2m if name in form.cleaned_data}
+    return obj, m2m
+
+
+_SCREEN_OF = {"sites": "site", "equipment": "equipment", "practitioners": "practitioner"}
 
 
 @dataclass(frozen=True)
@@ -347,14 +461,15 @@ def registry_import(
             RowError(1, ", ".join(missing), _("colonnes obligatoires absentes de l'en-tête"))
         )
         return result
-    look = _Lookups(platform_id)
+    look = _Lookups(actor, platform_id)
     prepared = []
     seen: dict[tuple, int] = {}
     for index, row in enumerate(table, start=2):
         if not row:
             continue
         try:
-            obj, m2m = spec.build(row, look)
+            instance, data = spec.build(row, look)
+            obj, m2m = _through_form(kind, actor, instance, data)
             key = spec.natural_key(obj)
             if key in seen:
                 raise _RowProblem(

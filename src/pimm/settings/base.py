@@ -7,6 +7,8 @@ override a few names, each read from the environment through `env.py`. The datab
 
 from pathlib import Path
 
+from django.utils.csp import CSP
+
 from pimm.settings.env import env_bool, env_int, env_list, env_str
 
 SRC_DIR = Path(__file__).resolve().parent.parent
@@ -31,6 +33,7 @@ INSTALLED_APPS = [
     "axes",
     "simple_history",
     "django_htmx",
+    "ninja",  # serves the API docs' Swagger files itself (no CDN: the CSP allows 'self' only)
     "django_tasks_db",
     "rules.apps.AutodiscoverRulesConfig",
     "pimm.accounts",
@@ -44,14 +47,18 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "pimm.api_errors.ApiJsonErrorsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "pimm.accounts.middleware.RequireSecondFactorMiddleware",
+    "pimm.http_security.NoStoreMiddleware",
+    "pimm.input_guard.InputGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -64,6 +71,22 @@ AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+
+# The Content-Security-Policy production sends (SECURE_CSP there): no inline script at all (page
+# behaviours are data attributes read by web/js/behaviours.js), images from the site and data: URLs
+# (the TOTP QR code). Inline styles are still allowed: style attributes remain in the templates.
+PIMM_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "font-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 ROOT_URLCONF = "pimm.urls"
 WSGI_APPLICATION = "pimm.wsgi.application"
@@ -112,7 +135,17 @@ def _database() -> dict:
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": env_str("PIMM_DB_PATH", str(VAR_DIR / "pimm.sqlite3")),
-        "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE"},
+        # a web server on SQLite: readers never block the writer (WAL), a write transaction takes
+        # the lock when it starts rather than failing on upgrade (IMMEDIATE), and a writer waits up
+        # to PIMM_SQLITE_BUSY_SECONDS for the lock instead of answering "database is locked"
+        "OPTIONS": {
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                f"PRAGMA busy_timeout={env_int('PIMM_SQLITE_BUSY_SECONDS', 30) * 1000};"
+            ),
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env_int("PIMM_SQLITE_BUSY_SECONDS", 30),
+        },
     }
 
 
@@ -143,16 +176,25 @@ STORAGES = {
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-# Login rate limiting (django-axes): lock a username+IP after 5 failures for 15 minutes.
+# Login rate limiting (django-axes): lock a username *from one client address* after 5 failures
+# for 15 minutes; a try during the lock does not restart it. The client address is the real one
+# behind the reverse proxies listed in PIMM_TRUSTED_PROXIES (docs/operations.md), never the
+# proxy's, or five wrong passwords from anyone would lock the account for everyone.
 AXES_FAILURE_LIMIT = env_int("PIMM_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "pimm.accounts.client_ip.client_ip"
+# addresses or networks of the reverse proxies whose X-Forwarded-For is believed (none by default)
+PIMM_TRUSTED_PROXIES = env_list("PIMM_TRUSTED_PROXIES", "")
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 
 # Roles that must use a second factor (TOTP). Empty in dev/test; production requires it.
 PIMM_REQUIRE_2FA_ROLES = env_list("PIMM_REQUIRE_2FA_ROLES", "")
 OTP_TOTP_ISSUER = "pimm"
+# Coordinators, administrators and superusers: a session lasts this long without activity (seconds)
+PIMM_PRIVILEGED_SESSION_SECONDS = env_int("PIMM_PRIVILEGED_SESSION_SECONDS", 4 * 3600)
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 

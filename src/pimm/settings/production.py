@@ -22,6 +22,7 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CSP = PIMM_CSP  # noqa: F405
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -29,3 +30,6 @@ STORAGES = {
 }
 
 PIMM_REQUIRE_2FA_ROLES = env_list("PIMM_REQUIRE_2FA_ROLES", "coordinator,administrator")
+
+# the documented deployment: gunicorn on loopback behind a reverse proxy on the same host
+PIMM_TRUSTED_PROXIES = env_list("PIMM_TRUSTED_PROXIES", "127.0.0.1,::1")
