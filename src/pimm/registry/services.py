@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Model
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from pimm.registry import access
 from pimm.registry.models import Convention, Member, Platform, SharingKey
@@ -60,7 +60,7 @@ def registry_object_save(*, actor, obj: Model, m2m: dict[str, Iterable] | None =
     return obj
 
 
-SIGNED = _lazy(
+SIGNED = gettext_lazy(
     "Cette version de la convention est signée : elle n'est jamais modifiée sur place. "
     "Établissez un avenant (une nouvelle version avec sa date d'effet)."
 )
@@ -211,20 +211,17 @@ def convention_amend(
         if effective_from <= old.effective_from or (
             old.effective_to and effective_from > old.effective_to
         ):
-            raise ValidationError(
-                {
-                    "effective_from": _(
-                        "Un avenant prend effet pendant la version qu'il modifie "
-                        "(après le %(start)s%(end)s)."
-                    )
-                    % {
-                        "start": old.effective_from.strftime("%d/%m/%Y"),
-                        "end": _(" et au plus tard le %s") % old.effective_to.strftime("%d/%m/%Y")
-                        if old.effective_to
-                        else "",
-                    }
-                }
-            )
+            start = old.effective_from.strftime("%d/%m/%Y")
+            if old.effective_to:
+                msg = _(
+                    "Un avenant prend effet pendant la version qu'il modifie : après le "
+                    "%(start)s et au plus tard le %(end)s."
+                ) % {"start": start, "end": old.effective_to.strftime("%d/%m/%Y")}
+            else:
+                msg = _(
+                    "Un avenant prend effet pendant la version qu'il modifie : après le %(start)s."
+                ) % {"start": start}
+            raise ValidationError({"effective_from": msg})
         if Convention.objects.filter(
             platform_id=old.platform_id, effective_from__gt=old.effective_from
         ).exists():
