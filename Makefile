@@ -53,10 +53,12 @@ test-sqlite: $(VENV)/.installed-test
 
 test-postgres: $(VENV)/.installed-test
 	@eval "$$(scripts/ensure-postgres.sh)" && \
+	PIMM_TEST_NOW=$${PIMM_TEST_NOW:-sunday-23h30} \
 	DJANGO_SETTINGS_MODULE=pimm.settings.test $(PY) -m pytest -m "not e2e" -n 2 -q $(PYTEST_ARGS)
 
 test-e2e: $(VENV)/.installed-test
 	@test -x /usr/bin/chromium || { echo "Browser tests need Debian's chromium (apt-get install chromium)"; exit 1; }
+	PIMM_TEST_NOW=$${PIMM_TEST_NOW:-new-year-eve} \
 	PIMM_DB_ENGINE=sqlite DJANGO_SETTINGS_MODULE=pimm.settings.test $(PY) -m pytest -m e2e -q $(PYTEST_ARGS) tests/e2e
 
 check-deploy: $(VENV)/.installed
