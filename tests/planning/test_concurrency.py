@@ -39,6 +39,13 @@ def _world():
     eq = m.Equipment.objects.create(
         site=site, holder=member, code="CT-T", name="Scanner T", modality="CT"
     )
+    m.Authorization.objects.create(  # in force over the test's slots (booking checks it)
+        equipment=eq,
+        number="ARS-T",
+        decided_on=dt.date(2029, 1, 1),
+        starts_on=dt.date(2029, 1, 1),
+        ends_on=dt.date(2036, 1, 1),
+    )
     exam = pm.ExamType.objects.create(code="CT_T", label="Scanner", modality="CT", minutes=15)
     start = adapter.aware(dt.datetime(2030, 1, 7, 8, 0))
     plan = pm.VacationPlan.objects.create(

@@ -62,7 +62,10 @@ def test_canary_identity_only_on_the_readers_exam_page(
     assert w.AccessLog.objects.filter(exam=exam).count() == 1
 
     outputs: dict[str, str] = {}
-    holder.post(f"/lecture/examens/{exam.pk}/compte-rendu/", {"text": "RAS.", "sign": "1"})
+    # the finding is not acknowledged: signing is confirmed
+    holder.post(
+        f"/lecture/examens/{exam.pk}/compte-rendu/", {"text": "RAS.", "sign": "1", "confirm": "1"}
+    )
     outputs["holder queue"] = holder.get("/lecture/").content.decode()
     outputs["holder queue rows"] = holder.get("/lecture/file/").content.decode()
     outputs["holder exam list"] = holder.get("/lecture/examens/").content.decode()

@@ -35,7 +35,6 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",  # serves the API docs' Swagger files itself (no CDN: the CSP allows 'self' only)
     "django_tasks_db",
-    "rules.apps.AutodiscoverRulesConfig",
     "pimm.accounts",
     "pimm.registry",
     "pimm.oncall",
@@ -68,7 +67,6 @@ MIDDLEWARE = [
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 
