@@ -17,6 +17,7 @@ first roster :mod:`.curtois_greedy` and the search :mod:`.curtois_lns` (``solve_
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -262,7 +263,6 @@ def synthetic_instance(staff: int, days: int, shift_types: int = 3, seed: int = 
     """A larger instance in the benchmark's text format, built like the published ones (same
     constraint kinds and weights, cover scaled to the staff), to show how the model scales.
     ``days`` is rounded down to whole weeks."""
-    import random
 
     rng = random.Random(seed)
     days = max(7, days // 7 * 7)

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 from ortools.sat.python import cp_model
 
-from .model import Assignment, RotaProblem, Shift
+from .checker import check_rota
+from .model import Assignment, MemberQuota, RotaProblem, Shift
 from .points import POINT_SCALE, shift_tenths
 from .rules import build, competent
 
@@ -35,9 +38,6 @@ def components(problem: RotaProblem) -> list[RotaProblem]:
     window, so any merge of component rotas meets the declared quota). Returns [problem] when
     there is only one component.
     """
-    from dataclasses import replace
-
-    from .model import MemberQuota
 
     first: dict[str, Shift] = {}
     for s in problem.shifts:
@@ -120,10 +120,8 @@ def _solve_components(problem, parts, started, time_limit_s, workers, stop_event
     workers are shared out, at least one each) and merge. Returns None when a component finds
     no rota or the merge fails the checker: the caller then solves the whole problem (and
     explains an infeasibility)."""
-    from concurrent.futures import ThreadPoolExecutor
 
-    from .checker import check_rota
-    from .solver import _result, _solve_one
+    from .solver import _result, _solve_one  # noqa: PLC0415 — the solver imports this module
 
     budget = max(1.0, 0.85 * time_limit_s)  # from ``started``; the rest is room to merge
     each = max(1, workers // len(parts))

@@ -23,6 +23,7 @@ from .model import (
     RotaProblem,
     Shift,
 )
+from .rules import build, competent
 
 PERIOD_FR = {
     WEEKNIGHT: "nuit du",
@@ -87,7 +88,6 @@ def _describe_run(problem: RotaProblem, run: list[Shift]) -> str:
 
 def precheck(problem: RotaProblem) -> list[str]:
     """Conflicts visible without search. An empty list means: go and solve."""
-    from .solver import competent
 
     out: list[str] = []
     total_share = sum(q.share_percent for q in problem.quotas)
@@ -137,7 +137,6 @@ def precheck(problem: RotaProblem) -> list[str]:
 
 def explain_infeasibility(problem: RotaProblem, seconds: float = 20.0) -> list[str]:
     """Find a small set of conflicting rule groups with CP-SAT assumptions and phrase it."""
-    from .solver import build
 
     deadline = time.monotonic() + seconds
     bm = build(problem, assume=True, objective=False)
@@ -176,7 +175,6 @@ def _core(bm, literals, seconds):
 
 
 def phrase(problem: RotaProblem, groups) -> list[str]:
-    from .solver import competent
 
     shift_by_id = {s.id: s for s in problem.shifts}
     kinds = defaultdict(list)

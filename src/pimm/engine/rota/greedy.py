@@ -10,6 +10,7 @@ solver then repairs the partial hint. Quotas are only steered, not enforced.
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from datetime import timedelta
 
@@ -136,7 +137,6 @@ def polish(
     checker check again); locked cells never move. Stops early once the spread is ``target``
     (a proven lower bound). Returns an improved copy of ``rota``.
     """
-    import time
 
     started = time.monotonic()
     st = problem.settings

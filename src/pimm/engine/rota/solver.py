@@ -37,7 +37,10 @@ from collections.abc import Callable
 
 from ortools.sat.python import cp_model
 
+from .checker import check_rota
 from .decompose import _size, _solve_components, components
+from .explain import explain_infeasibility, precheck
+from .greedy import greedy_rota, polish
 from .model import Assignment, RotaProblem, RotaResult
 from .points import POINT_SCALE, compute_loads
 from .rules import BuiltModel, RuleGroup, build, competent, gives_rest
@@ -112,7 +115,6 @@ def _hint(
     CP-SAT starts from a complete feasible hint far more reliably, and the rota is then known
     to meet every rule (its objective is kept in ``bm.__dict__["hint_objective"]``).
     Returns the number of shifts the greedy staffs."""
-    from .greedy import greedy_rota, polish
 
     eligible: dict[str, list[str]] = defaultdict(list)
     for sid, pid in bm.x:
@@ -164,7 +166,6 @@ def solve(
     explain_seconds: float = 20.0,
 ) -> RotaResult:
     """Build and solve the rota; on infeasibility, return a French explanation instead."""
-    from .explain import precheck
 
     started = time.monotonic()
     trivial = precheck(problem)
@@ -302,7 +303,6 @@ def _solve_one(
 def _no_solution(problem, bm, status, name, started, cb, explain, explain_seconds) -> RotaResult:
     """Stage 1 found no rota: the best one seen if stopped, else the checked greedy rota, else
     an explanation of the infeasibility."""
-    from .explain import explain_infeasibility
 
     wall = time.monotonic() - started
     if cb.best:  # stopped between solutions: keep the best rota so far
@@ -312,7 +312,6 @@ def _no_solution(problem, bm, status, name, started, cb, explain, explain_second
     greedy = bm.__dict__.get("greedy", {})
     if status != cp_model.INFEASIBLE and len(greedy) == len(problem.shifts):
         # CP-SAT found nothing in time: the greedy rota is kept if the checker accepts it.
-        from .checker import check_rota
 
         rota = [Assignment(s, p) for s, p in greedy.items()]
         if not check_rota(problem, rota):

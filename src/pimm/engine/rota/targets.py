@@ -226,7 +226,7 @@ def water_levels(problem: RotaProblem) -> dict[str, Fraction]:
 def line_shares(problem: RotaProblem) -> dict[tuple[str, str], float]:
     """(line id, practitioner id) -> points (tenths) of that line the practitioner should carry
     to meet the water levels: a transportation LP, the distance to the targets minimised."""
-    from ortools.linear_solver import pywraplp
+    from ortools.linear_solver import pywraplp  # noqa: PLC0415 — GLOP loads only when a line is split
 
     pl = pools(problem)
     level = water_levels(problem)
