@@ -44,7 +44,7 @@ def test_import_with_a_bad_row_shows_the_error_and_writes_nothing(page, tmp_path
     assert errors.count() == 1
     assert errors.first.locator("td").first.inner_text() == "3"
     assert "clé de contrôle" in errors.first.inner_text()
-    assert "Aucune ligne n'a été enregistrée" in page.locator(".messages").inner_text()
+    assert "Aucune ligne n'a été enregistrée" in page.locator("#import-progress").inner_text()
     shot(page, "import-erreurs")
     assert m.Practitioner.objects.count() == before
 

@@ -111,9 +111,12 @@ def test_import_page_shows_errors_and_writes_nothing(world, client_for):
     before = m.Practitioner.objects.count()
     upload = io.BytesIO(content)
     upload.name = "radiologues.csv"
-    response = client.post(reverse("registry:import"), {"kind": "practitioners", "file": upload})
+    response = client.post(
+        reverse("registry:import"), {"kind": "practitioners", "file": upload}, follow=True
+    )
     body = response.content.decode()
     assert response.status_code == 200
+    assert response.redirect_chain and "/import/" in response.redirect_chain[0][0]
     assert (
         "Aucune ligne n&#x27;a été enregistrée" in body
         or "Aucune ligne n'a été enregistrée" in body

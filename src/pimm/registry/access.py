@@ -65,6 +65,12 @@ RULES = Rules(
             write_paths=("member",),
             read_self=frozenset({R.TECHNOLOGIST}),
         ),
+        # an import job: read by the manager who uploaded it and by coordination, nobody else
+        m.ImportJob: Rule(
+            read_all=WRITERS,
+            read_self=_MANAGER,
+            self_paths=("created_by",),
+        ),
     },
 )
 
@@ -75,6 +81,10 @@ can_create = RULES.can_create
 can_write = RULES.can_write
 fetch = RULES.fetch
 get_for_user = RULES.fetch
+
+
+def access_import_job_for_user(user, pk) -> m.ImportJob:
+    return fetch(user, m.ImportJob, pk)
 
 
 def access_equipment_for_user(user, pk, *, write: bool = False) -> m.Equipment:

@@ -1,11 +1,13 @@
 """Registry forms: field choices narrowed to what the user may touch; no saving logic here."""
 
+from pathlib import PurePath
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from pimm.registry import access
 from pimm.registry import models as m
-from pimm.registry.imports import KINDS, MAX_BYTES, too_big_message
+from pimm.registry.imports import IMPORT_SUFFIXES, KINDS, MAX_BYTES, too_big_message
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -233,4 +235,8 @@ class ImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_BYTES:  # refused before a byte of it is parsed
             raise forms.ValidationError(too_big_message())
+        if PurePath(upload.name or "").suffix.lower() not in IMPORT_SUFFIXES:
+            raise forms.ValidationError(
+                _("Format non pris en charge : utilisez un fichier .csv ou .xlsx.")
+            )
         return upload

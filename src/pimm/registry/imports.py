@@ -32,6 +32,9 @@ from pimm.registry.services import _check_member_scope, registry_object_save
 MAX_ROWS = 20_000
 # an import file larger than this is refused before it is read (a 20,000-row CSV is about 2 MB)
 MAX_BYTES = 10 * 1024 * 1024
+IMPORT_SUFFIXES = (".csv", ".txt", ".xlsx")
+# a background import stores how many rows it checked every this many rows
+PROGRESS_EVERY = 200
 
 
 @dataclass(frozen=True)
@@ -444,9 +447,18 @@ def _messages(exc: ValidationError) -> list[tuple[str, str]]:
 
 
 def registry_import(
-    *, actor, kind: str, name: str, content: bytes, platform_id=None
+    *,
+    actor,
+    kind: str,
+    name: str,
+    content: bytes,
+    platform_id=None,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
-    """Check every row, then write them all in one transaction, or write nothing."""
+    """Check every row, then write them all in one transaction, or write nothing.
+
+    ``on_progress(checked, total)`` is called before the first row, every PROGRESS_EVERY rows
+    and after the last one, outside the write transaction (a background job stores it)."""
     spec = KINDS[kind]
     result = ImportResult(kind=kind)
     try:
@@ -464,7 +476,11 @@ def registry_import(
     look = _Lookups(actor, platform_id)
     prepared = []
     seen: dict[tuple, int] = {}
+    report = on_progress or (lambda checked, total: None)
+    report(0, len(table))
     for index, row in enumerate(table, start=2):
+        if index > 2 and (index - 2) % PROGRESS_EVERY == 0:
+            report(index - 2, len(table))
         if not row:
             continue
         try:
@@ -488,6 +504,7 @@ def registry_import(
             result.errors.extend(RowError(index, f, msg) for f, msg in _messages(exc))
             continue
         prepared.append((index, obj, m2m))
+    report(len(table), len(table))
     if result.errors:
         return result
     if not prepared:

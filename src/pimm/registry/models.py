@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from pimm.registry.import_models import ImportJob as ImportJob  # re-exported: see that module
 from pimm.registry.periods import check_date, check_period
 from pimm.registry.validators import (
     validate_departement,

@@ -6,6 +6,8 @@ from pimm.registry.screens import SCREENS
 app_name = "registry"
 urlpatterns = [
     path("import/", views.import_view, name="import"),
+    path("import/<int:pk>/", views.import_job, name="import_job"),
+    path("import/<int:pk>/progression/", views.import_progress, name="import_progress"),
     path("convention/<int:pk>/cles/", views.convention_keys, name="convention_keys"),
 ]
 for key in SCREENS:

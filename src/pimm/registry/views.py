@@ -16,7 +16,8 @@ from pimm.api_errors import error_dict
 from pimm.registry import access, legal, services
 from pimm.registry import models as m
 from pimm.registry.forms import AmendmentForm, ImportForm, ShareFormSet
-from pimm.registry.imports import KINDS, registry_import
+from pimm.registry.import_jobs import import_job_start
+from pimm.registry.imports import KINDS
 from pimm.registry.screens import SCREENS, Screen
 
 PAGE_SIZE = 25
@@ -220,30 +221,35 @@ def convention_keys(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def import_view(request: HttpRequest) -> HttpResponse:
+    """Cheap checks of the upload (size, format), then a queued job and its page."""
     if not access.can_create(request.user, m.Site):
         raise PermissionDenied
     form = ImportForm(request.POST or None, request.FILES or None)
-    result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        result = registry_import(
+        job = import_job_start(
             actor=request.user,
             kind=form.cleaned_data["kind"],
             name=upload.name,
             content=upload.read(),
         )
-        if result.ok:
-            messages.success(
-                request,
-                _("Import réussi : %(c)s créé(s), %(u)s mis à jour.")
-                % {"c": result.created, "u": result.updated},
-            )
-        else:
-            messages.error(
-                request,
-                _("Import refusé : %(n)s erreur(s). Aucune ligne n'a été enregistrée.")
-                % {"n": len(result.errors)},
-            )
+        return redirect(job.get_absolute_url())
+    jobs = access.visible(request.user, m.ImportJob).filter(created_by=request.user)
     return render(
-        request, "registry/import.html", {"form": form, "result": result, "kinds": KINDS.values()}
+        request,
+        "registry/import.html",
+        {"form": form, "kinds": KINDS.values(), "jobs": jobs.defer("content")[:10]},
     )
+
+
+@login_required
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    job = access.access_import_job_for_user(request.user, pk)
+    return render(request, "registry/import_job.html", {"job": job})
+
+
+@login_required
+def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The job's progress, polled by its page every second while it runs."""
+    job = access.access_import_job_for_user(request.user, pk)
+    return render(request, "registry/_import_progress.html", {"job": job})
