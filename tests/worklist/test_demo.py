@@ -15,8 +15,18 @@ from tests import clock
 @pytest.mark.parametrize("instant", list(clock.HARD_INSTANTS))
 def test_demo_reader_has_exams_in_every_state_at_any_hour(db, instant):
     now = clock.parse(clock.HARD_INSTANTS[instant])
-    for model in (w.Communication, w.CriticalFinding, w.Report, w.Exam, om.ReaderPresence):
-        model.objects.all().delete()  # the session's demo day
+    for model in (
+        w.Communication,
+        w.CriticalFinding,
+        w.AccessLog,
+        w.Report,
+        w.Assignment,
+        w.ExamEvent,
+        w.Exam,
+        w.Order,
+        om.ReaderPresence,
+    ):
+        model.objects.all().delete()  # the session's demo day, all of it
     assert load_worklist_demo(generate(seed=7, today=now.date()), now=now) > 0
     reader = m.Practitioner.objects.get(user__username=DEMO_READER)
     mine = w.Exam.objects.filter(reader=reader)

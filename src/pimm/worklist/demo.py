@@ -172,7 +172,9 @@ def _load(d, now: dt.datetime | None) -> int:
     if platform is None or w.Exam.objects.exists():
         return 0
     classes = {pc.code: pc for pc in services.priority_classes_ensure(platform=platform)}
-    now = now or timezone.now()
+    # elapsed-time arithmetic in UTC: with a Paris tzinfo, ``now - 1 h`` is wall-clock
+    # arithmetic and lands in the spring DST gap (a time that reads an hour late)
+    now = (now or timezone.now()).astimezone(dt.UTC)
     local_now = inputs.naive(now)
     by_rpps = {p.rpps: p for p in m.Practitioner.objects.all()}
     reader_pk = {p.code: by_rpps[p.rpps].pk for p in d.practitioners if p.rpps in by_rpps}
