@@ -10,8 +10,9 @@ transaction. The worklist subscribes to it (``worklist.signals``); the duty room
 the worklist.
 """
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import Signal
+
+from pimm.model_hooks import connect_model_changes
 
 from . import models as om
 
@@ -25,20 +26,10 @@ def changed(*, withdrawn: bool = False, now=None, actor=None) -> None:
     availability_changed.send(sender=om.ReaderPresence, withdrawn=withdrawn, now=now, actor=actor)
 
 
-def _saved_or_deleted(sender, **kwargs) -> None:
-    changed()
-
-
-def _m2m(sender, action: str, **kwargs) -> None:
-    if action.startswith("post_"):
-        changed()
-
-
 def connect() -> None:
-    for model in SOURCES:
-        uid = f"oncall-availability-{model._meta.label}"
-        post_save.connect(_saved_or_deleted, sender=model, dispatch_uid=uid + "-save")
-        post_delete.connect(_saved_or_deleted, sender=model, dispatch_uid=uid + "-delete")
-    m2m_changed.connect(
-        _m2m, sender=om.OnCallLine.sites.through, dispatch_uid="oncall-availability-line-sites"
+    connect_model_changes(
+        name="oncall-availability",
+        models=SOURCES,
+        m2m_through=(om.OnCallLine.sites.through,),
+        notify=changed,
     )
