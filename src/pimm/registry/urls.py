@@ -13,6 +13,9 @@ urlpatterns = [
 for key in SCREENS:
     urlpatterns += [
         path(f"{key}/", views.object_list, {"key": key}, name=f"{key}_list"),
+        path(
+            f"{key}/export.<str:fmt>", views.object_export, {"key": key}, name=f"{key}_export"
+        ),
         path(f"{key}/nouveau/", views.object_create, {"key": key}, name=f"{key}_create"),
         path(f"{key}/<int:pk>/", views.object_detail, {"key": key}, name=f"{key}_detail"),
         path(f"{key}/<int:pk>/modifier/", views.object_edit, {"key": key}, name=f"{key}_edit"),

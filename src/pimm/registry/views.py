@@ -1,6 +1,7 @@
 """Registry pages: thin views over `screens`, `access` and `services`."""
 
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,12 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pimm.api_errors import error_dict
-from pimm.registry import access, legal, services
+from pimm.registry import access, legal, list_filters, services
 from pimm.registry import models as m
 from pimm.registry.forms import AmendmentForm, ImportForm, ShareFormSet
 from pimm.registry.import_jobs import import_job_start
 from pimm.registry.imports import KINDS
 from pimm.registry.screens import SCREENS, Screen
+from pimm.spreadsheets import download
 
 PAGE_SIZE = 25
 
@@ -39,9 +41,9 @@ def _cell(obj, path: str):
     return value
 
 
-@login_required
-def object_list(request: HttpRequest, key: str) -> HttpResponse:
-    screen = _screen(key)
+def _listed(request: HttpRequest, screen: Screen):
+    """The rows of a list page, as the user may see them, searched and filtered: the page and
+    its export show the same rows."""
     if not access.can_read_any(request.user, screen.model):
         raise PermissionDenied
     qs = access.visible(request.user, screen.model)
@@ -53,19 +55,40 @@ def object_list(request: HttpRequest, key: str) -> HttpResponse:
         for name in screen.search:
             cond |= Q(**{f"{name}__icontains": query})
         qs = qs.filter(cond)
-    page = Paginator(
-        qs.order_by(*(screen.model._meta.ordering or ["pk"]), "pk"), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    filters, chosen = list_filters.active_filters(screen, request.user, request.GET)
+    qs = list_filters.apply_filters(screen, qs, chosen)
+    qs = qs.order_by(*(screen.model._meta.ordering or ["pk"]), "pk")
+    return qs, query, filters, chosen
+
+
+@login_required
+def object_list(request: HttpRequest, key: str) -> HttpResponse:
+    screen = _screen(key)
+    qs, query, filters, chosen = _listed(request, screen)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(obj, [_cell(obj, path) for _label, path in screen.columns]) for obj in page]
     context = {
         "screen": screen,
         "page": page,
         "rows": rows,
         "query": query,
+        "filters": filters,
+        "export_query": urlencode({**({"q": query} if query else {}), **chosen}),
         "can_create": access.can_create(request.user, screen.model),
     }
     template = "registry/_table.html" if request.htmx else "registry/list.html"
     return render(request, template, context)
+
+
+@login_required
+def object_export(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
+    """The list as CSV or XLSX: every row the page would show (all pages), its columns."""
+    screen = _screen(key)
+    qs, _query, _filters, _chosen = _listed(request, screen)
+    header = [str(label) for label, _path in screen.columns]
+    rows = ([_cell(obj, path) for _label, path in screen.columns] for obj in qs.iterator(2000))
+    day = timezone.localdate().isoformat()
+    return download(fmt, f"{screen.title_plural}-{day}", header, rows, sheet=screen.title_plural)
 
 
 def _fields(obj, screen: Screen) -> list[tuple[str, object]]:
