@@ -181,6 +181,18 @@ def object_edit(request: HttpRequest, key: str, pk: int) -> HttpResponse:
     return render(request, "registry/form.html", {"screen": screen, "form": form, "object": obj})
 
 
+def _share_total(formset, name: str) -> Decimal:
+    """The column's total as typed (the page's starting total; the page's script keeps it
+    current as the user types)."""
+    total = Decimal(0)
+    for form in formset:
+        try:
+            total += form.fields[name].clean(form[name].value()) or 0
+        except ValidationError:
+            continue
+    return total
+
+
 @login_required
 def convention_keys(request: HttpRequest, pk: int) -> HttpResponse:
     convention = access.get_for_user(request.user, m.Convention, pk, write=True)
@@ -229,6 +241,10 @@ def convention_keys(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(done.get_absolute_url())
     names = {mem.pk: mem.name for mem in members}
     rows = [(names.get(int(f["member"].value() or 0), "?"), f) for f in formset]
+    totals = [
+        (dim, _share_total(formset, field))
+        for dim, field in (("time", "time_share"), ("revenue", "revenue_share"), ("cost", "cost_share"))
+    ]
     return render(
         request,
         "registry/keys.html",
@@ -236,6 +252,7 @@ def convention_keys(request: HttpRequest, pk: int) -> HttpResponse:
             "convention": convention,
             "formset": formset,
             "rows": rows,
+            "totals": totals,
             "error": error,
             "amend": amend,
         },
