@@ -45,7 +45,9 @@ def format_number(value: Number, decimals: int | None = None) -> str:
     if not math.isfinite(number):
         return "—"
     if decimals is None:
-        decimals = 0 if number == int(number) else (1 if round(number, 1) == round(number, 2) else 2)
+        decimals = (
+            0 if number == int(number) else (1 if round(number, 1) == round(number, 2) else 2)
+        )
     text = f"{number:,.{decimals}f}"
     return text.replace(",", "\u202f").replace(".", ",").replace("-", "−")
 
@@ -85,14 +87,18 @@ def bar_chart(
 ) -> SafeString:
     """Horizontal bars, one per ``(label, value)``, each labelled with its value and unit."""
     values = [(str(label), float(value)) for label, value in items]
-    summary = desc if desc is not None else " ; ".join(
-        f"{label} : {_with_unit(v, unit)}" for label, v in values
+    summary = (
+        desc
+        if desc is not None
+        else " ; ".join(f"{label} : {_with_unit(v, unit)}" for label, v in values)
     )
     row, top, label_w, value_w = 24, 8, 200, 90
     height = top * 2 + row * max(len(values), 1)
     out = _open("bar", height, title, summary, repr(values))
     if not values:
-        out.append(f'<text x="{WIDTH / 2:.0f}" y="{height / 2 + 4:.0f}" text-anchor="middle">—</text>')
+        out.append(
+            f'<text x="{WIDTH / 2:.0f}" y="{height / 2 + 4:.0f}" text-anchor="middle">—</text>'
+        )
         return mark_safe("".join(out + ["</svg>"]))  # noqa: S308 — every text above is escaped
     low = min(0.0, *(v for _l, v in values))
     high = max(0.0, *(v for _l, v in values))
@@ -137,10 +143,14 @@ def line_chart(
         str(name): sorted((_day(day), float(v)) for day, v in points)
         for name, points in series.items()
     }
-    summary = desc if desc is not None else " ; ".join(
-        f"{name} : "
-        + ", ".join(f"{day.strftime('%d/%m/%Y')} {_with_unit(v, unit)}" for day, v in points)
-        for name, points in lines.items()
+    summary = (
+        desc
+        if desc is not None
+        else " ; ".join(
+            f"{name} : "
+            + ", ".join(f"{day.strftime('%d/%m/%Y')} {_with_unit(v, unit)}" for day, v in points)
+            for name, points in lines.items()
+        )
     )
     legend_h = 20 * math.ceil(len(lines) / 3) if lines else 0
     left, right, top, plot_h = 64, 16, 12, 200

@@ -53,7 +53,9 @@ def test_export_holds_exactly_the_visible_rows(world, client_for, persona, key):
 
 
 def test_manager_export_leaves_out_another_members_devices(world, client_for):
-    rows = _xlsx_rows(client_for("manager_a").get(reverse("registry:equipment_export", args=["xlsx"])))
+    rows = _xlsx_rows(
+        client_for("manager_a").get(reverse("registry:equipment_export", args=["xlsx"]))
+    )
     codes = {r[0] for r in rows[1:]}
     assert world.equipment_a.code in codes
     assert world.equipment_b.code not in codes
@@ -118,7 +120,9 @@ def test_state_query_agrees_with_state_on(world, state):
             and a.in_force_until() <= day + dt.timedelta(days=legal.ALERT_DAYS)
         )
     }
-    got = set(m.Authorization.objects.filter(legal.state_q(state, day)).values_list("pk", flat=True))
+    got = set(
+        m.Authorization.objects.filter(legal.state_q(state, day)).values_list("pk", flat=True)
+    )
     assert got == expected
 
 

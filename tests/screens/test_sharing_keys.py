@@ -65,9 +65,11 @@ def test_keys_page_saves_french_numbers(draft_convention, client_for):
 
 
 def test_keys_page_shows_inputs_and_running_total(draft_convention, client_for):
-    html = client_for("coordinator").get(
-        reverse("registry:convention_keys", args=[draft_convention.pk])
-    ).content.decode()
+    html = (
+        client_for("coordinator")
+        .get(reverse("registry:convention_keys", args=[draft_convention.pk]))
+        .content.decode()
+    )
     assert 'data-sum="time"' in html and 'data-sum-total="time"' in html
     assert 'inputmode="decimal"' in html and 'type="number"' not in html
     assert "<script>" not in html  # the CSP forbids inline script: behaviours.js does it
@@ -75,7 +77,9 @@ def test_keys_page_shows_inputs_and_running_total(draft_convention, client_for):
 
 def test_keys_page_wrong_total_writes_nothing_and_keeps_the_total(draft_convention, client_for):
     n = m.Member.objects.filter(platform_id=draft_convention.platform_id).count()
-    before = list(m.SharingKey.objects.filter(convention=draft_convention).values_list("time_share"))
+    before = list(
+        m.SharingKey.objects.filter(convention=draft_convention).values_list("time_share")
+    )
     data, _members = _post(draft_convention, [("12,5", "12,5", "12,5")] * n)
     response = client_for("coordinator").post(
         reverse("registry:convention_keys", args=[draft_convention.pk]), data

@@ -25,7 +25,9 @@ class Filter:
 
 
 def _members(user) -> list[tuple[str, str]]:
-    return [(str(pk), name) for pk, name in access.visible(user, m.Member).values_list("pk", "name")]
+    return [
+        (str(pk), name) for pk, name in access.visible(user, m.Member).values_list("pk", "name")
+    ]
 
 
 def _yes_no(_user) -> list[tuple[str, str]]:
@@ -36,8 +38,13 @@ def _fixed(choices) -> Callable[[object], list[tuple[str, str]]]:
     return lambda _user: [(value, str(label)) for value, label in choices]
 
 
-def by_member(key: str, path: str, label=gettext_lazy("Membre")) -> Filter:
-    return Filter(key, label, _members, lambda qs, v: qs.filter(**{f"{path}_id": int(v)}))
+def by_member(key: str, path: str, label=None) -> Filter:
+    return Filter(
+        key,
+        label or gettext_lazy("Membre"),
+        _members,
+        lambda qs, v: qs.filter(**{f"{path}_id": int(v)}),
+    )
 
 
 def by_choice(key: str, field: str, label, choices) -> Filter:

@@ -131,9 +131,7 @@ SCREENS: dict[str, Screen] = {
             select_related=("equipment", "equipment__holder"),
             filters=(
                 lf.AUTHORIZATION_STATE,
-                lf.by_choice(
-                    "modalite", "equipment__modality", _("Modalité"), m.Modality.choices
-                ),
+                lf.by_choice("modalite", "equipment__modality", _("Modalité"), m.Modality.choices),
                 lf.by_member("titulaire", "equipment__holder", _("Titulaire")),
             ),
         ),

@@ -17,7 +17,8 @@ from pimm.api_errors import error_dict
 from pimm.registry import access, legal, list_filters, services
 from pimm.registry import models as m
 from pimm.registry.forms import AmendmentForm, ImportForm, ShareFormSet
-from pimm.registry.import_jobs import import_job_start
+from pimm.registry.import_help import columns_help, template_table
+from pimm.registry.import_jobs import import_job_confirm, import_job_start
 from pimm.registry.imports import KINDS
 from pimm.registry.screens import SCREENS, Screen
 from pimm.spreadsheets import download
@@ -243,7 +244,11 @@ def convention_keys(request: HttpRequest, pk: int) -> HttpResponse:
     rows = [(names.get(int(f["member"].value() or 0), "?"), f) for f in formset]
     totals = [
         (dim, _share_total(formset, field))
-        for dim, field in (("time", "time_share"), ("revenue", "revenue_share"), ("cost", "cost_share"))
+        for dim, field in (
+            ("time", "time_share"),
+            ("revenue", "revenue_share"),
+            ("cost", "cost_share"),
+        )
     ]
     return render(
         request,
@@ -275,11 +280,36 @@ def import_view(request: HttpRequest) -> HttpResponse:
         )
         return redirect(job.get_absolute_url())
     jobs = access.visible(request.user, m.ImportJob).filter(created_by=request.user)
+    kinds = [(k, columns_help(k.key, request.user)) for k in KINDS.values()]
     return render(
         request,
         "registry/import.html",
-        {"form": form, "kinds": KINDS.values(), "jobs": jobs.defer("content")[:10]},
+        {"form": form, "kinds": kinds, "jobs": jobs.defer("content")[:10]},
     )
+
+
+@login_required
+def import_template(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
+    """A file to fill in: the kind's columns and, as examples, a few of the user's records."""
+    if not access.can_create(request.user, m.Site):
+        raise PermissionDenied
+    if kind not in KINDS:
+        raise Http404
+    header, rows = template_table(kind, request.user)
+    return download(fmt, f"modele-import-{kind}", header, rows, sheet=str(KINDS[kind].label))
+
+
+@login_required
+def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """Write the rows of a checked import (POST only), then show its job page."""
+    job = access.access_import_job_for_user(request.user, pk)
+    if request.method != "POST":
+        return redirect(job.get_absolute_url())
+    try:
+        import_job_confirm(actor=request.user, job=job)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    return redirect(job.get_absolute_url())
 
 
 @login_required
