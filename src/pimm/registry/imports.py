@@ -234,7 +234,9 @@ class _Lookups:
             raise _RowProblem(column, _("membre « %(c)s » inconnu") % {"c": code})
         return self.members[code]
 
-    def site(self, code: str, column: str, owner: Member) -> Site:
+    def site(self, code: str, column: str, owner: Member, kept=None) -> Site:
+        """``kept``: sites the row's object already has (a practitioner keeps the privileges
+        another member granted on its site, though the importer may not grant new ones)."""
         member = owner
         if "/" in code:
             member_code, code = (part.strip() for part in code.split("/", 1))
@@ -242,6 +244,7 @@ class _Lookups:
             if member is None:
                 raise _RowProblem(column, _("membre « %(c)s » inconnu") % {"c": member_code})
         site = self.writable_sites.get((member.pk, code))
+        site = site or {(s.member_id, s.code): s for s in kept or ()}.get((member.pk, code))
         if site is None:
             if Site.objects.filter(member=member, code=code).exists():
                 raise _RowProblem(
@@ -297,6 +300,7 @@ def _practitioner_row(row: dict, look: _Lookups) -> tuple[Practitioner | None, d
     rpps = _required(row, "rpps").replace(" ", "")
     instance = Practitioner.objects.filter(rpps=rpps).first()
     member = look.member(row, "membre")
+    kept = list(instance.sites.all()) if instance is not None else []
     written = _codes(row, "competences") or ["general"]
     competences = [choice_code(c, Competence.choices) or c for c in written]
     unknown = [w for w, c in zip(written, competences, strict=True) if c not in Competence.values]
@@ -312,7 +316,7 @@ def _practitioner_row(row: dict, look: _Lookups) -> tuple[Practitioner | None, d
         "status": _choice(row, "statut", Practitioner.Status.choices, STATUS_ALIASES),
         "competences": competences,
         "working_time": (row.get("quotite", "") or "1").replace(",", "."),
-        "sites": [look.site(code, "sites", member).pk for code in _codes(row, "sites")],
+        "sites": [look.site(code, "sites", member, kept).pk for code in _codes(row, "sites")],
         "email": row.get("email", ""),
         "phone": row.get("telephone", ""),
         "active": instance.active if instance is not None else True,
