@@ -97,6 +97,8 @@ def _plain(value: Any, *, for_csv: bool) -> Any:
         return value.strftime("%d/%m/%Y %H:%M") if for_csv else value.replace(tzinfo=None)
     if isinstance(value, dt.date):
         return value.strftime("%d/%m/%Y") if for_csv else value
+    if isinstance(value, float) and for_csv:  # 45.0 -> "45", 12.5 -> "12,5"
+        return f"{value:.6f}".rstrip("0").rstrip(".").replace(".", ",")
     if isinstance(value, (int, float, Decimal)):
         return str(value).replace(".", ",") if for_csv and not isinstance(value, int) else value
     return str(value)
