@@ -20,6 +20,7 @@ def nav_items_for(user) -> list[tuple[str, str]]:
         (m.Member, _("Membres"), "registry:member_list"),
         (m.Site, _("Sites"), "registry:site_list"),
         (m.Equipment, _("Équipements"), "registry:equipment_list"),
+        (m.Authorization, _("Autorisations"), "registry:authorization_list"),
         (m.Practitioner, _("Radiologues"), "registry:practitioner_list"),
         (m.Technologist, _("MERM"), "registry:technologist_list"),
         (m.Convention, _("Convention"), "registry:convention_list"),

@@ -85,6 +85,62 @@ def turnaround_today(*, now: dt.datetime | None = None) -> list[ClassTurnaround]
     return out
 
 
+@dataclass(frozen=True)
+class TurnaroundPeriod:
+    start: dt.date
+    end: dt.date  # included
+    classes: list[ClassTurnaround]  # over the whole period ("waiting": open now)
+    daily: dict[str, list[tuple[dt.date, float]]]  # class label -> (day, median minutes)
+    rows: list[tuple[dt.date, ClassTurnaround]]  # one per day and class with signed exams
+
+
+def _turnaround(pc, vals: list[float], waiting: int) -> ClassTurnaround:
+    vals = sorted(vals)
+    return ClassTurnaround(
+        code=pc.code,
+        label=pc.label,
+        target_minutes=pc.target_minutes,
+        signed=len(vals),
+        waiting=waiting,
+        median_minutes=statistics.median(vals) if vals else None,
+        p90_minutes=_p90(vals) if vals else None,
+        within_target=(sum(v <= pc.target_minutes for v in vals) / len(vals)) if vals else None,
+    )
+
+
+def turnaround_between(*, start: dt.date, end: dt.date) -> TurnaroundPeriod:
+    """Images available -> signed for the exams signed from ``start`` to ``end`` (Paris days,
+    both included), per priority class over the period and per day."""
+    tz = timezone.get_current_timezone()
+    since = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
+    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    waiting = dict(
+        w.Exam.objects.filter(status__in=OPEN)
+        .values_list("priority__code")
+        .annotate(n=Count("pk"))
+        .values_list("priority__code", "n")
+    )
+    rows = w.Exam.objects.filter(
+        status=S.SIGNED, signed_at__gte=since, signed_at__lt=until, ready_at__isnull=False
+    )
+    whole: dict[str, list[float]] = {}
+    per_day: dict[tuple[str, dt.date], list[float]] = {}
+    for code, ready, signed in rows.values_list("priority__code", "ready_at", "signed_at"):
+        minutes = (signed - ready).total_seconds() / 60
+        whole.setdefault(code, []).append(minutes)
+        per_day.setdefault((code, timezone.localtime(signed).date()), []).append(minutes)
+    classes, daily, by_day = [], {}, []
+    for pc in w.PriorityClass.objects.order_by("rank"):
+        classes.append(_turnaround(pc, whole.get(pc.code, []), waiting.get(pc.code, 0)))
+        days = sorted(day for code, day in per_day if code == pc.code)
+        for day in days:
+            by_day.append((day, _turnaround(pc, per_day[(pc.code, day)], 0)))
+        if days:
+            daily[pc.label] = [(d, statistics.median(per_day[(pc.code, d)])) for d in days]
+    by_day.sort(key=lambda r: r[0])
+    return TurnaroundPeriod(start, end, classes, daily, by_day)
+
+
 def escalations() -> list[w.Exam]:
     """Exams escalated to the coordinator and not yet signed: never lost."""
     return list(
