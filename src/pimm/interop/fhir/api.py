@@ -224,6 +224,11 @@ def _read_only():
     )
 
 
+@api.api_operation(WRITES, "/metadata", auth=None, include_in_schema=False)
+def write_metadata(request):
+    raise _read_only()
+
+
 @api.api_operation(WRITES, "/{rtype}", auth=None, include_in_schema=False)
 def write_type(request, rtype: str):
     raise _read_only()
