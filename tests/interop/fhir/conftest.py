@@ -105,8 +105,17 @@ def clinic(world) -> Clinic:
     draft = services.report_save(exam=exam_a, reader=reader, text="En cours")
     slot = pm.Slot.objects.filter(plan__status="published", booking__isnull=True).order_by("pk")[0]
     return Clinic(
-        reader, patient_a, patient_b, order_a, order_b, exam_a, exam_b, exam_signed, report,
-        draft, slot,
+        reader,
+        patient_a,
+        patient_b,
+        order_a,
+        order_b,
+        exam_a,
+        exam_b,
+        exam_signed,
+        report,
+        draft,
+        slot,
     )
 
 

@@ -110,7 +110,9 @@ def test_dates_combine_into_a_range(clinic, fhir):
     _s, bundle = fhir("coordinator", f"/fhir/ServiceRequest?_id={ids_}&date=ge{lo}&date=lt{hi}")
     assert ids(bundle) == [str(clinic.order_a.pk)]
     # the standard name of the same parameter
-    _s, same = fhir("coordinator", f"/fhir/ServiceRequest?_id={ids_}&authored=ge{lo}&authored=lt{hi}")
+    _s, same = fhir(
+        "coordinator", f"/fhir/ServiceRequest?_id={ids_}&authored=ge{lo}&authored=lt{hi}"
+    )
     assert ids(same) == ids(bundle)
 
 

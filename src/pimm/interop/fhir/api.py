@@ -219,8 +219,9 @@ def read(request, rtype: str, rid: str):
 
 def _read_only():
     return FhirError(
-        405, _("Cette API FHIR est en lecture seule : seules la lecture et la recherche sont "
-               "permises."), "not-supported"
+        405,
+        _("Cette API FHIR est en lecture seule : seules la lecture et la recherche sont permises."),
+        "not-supported",
     )
 
 

@@ -13,15 +13,15 @@ RELEASED = "2027-01-01"  # the day this statement's content was last changed
 
 
 def _params(kind: Kind) -> list[dict]:
-    out = [{"name": "_id", "type": "token", "documentation": "Identifiant logique (virgules : OU)."}]
+    out = [
+        {"name": "_id", "type": "token", "documentation": "Identifiant logique (virgules : OU)."}
+    ]
     if kind.has_identifier:
         out.append(
             {"name": "identifier", "type": "token", "documentation": "système|valeur ou valeur."}
         )
     for name in kind.date_params:
-        out.append(
-            {"name": name, "type": "date", "documentation": "Préfixes eq, gt, lt, ge, le."}
-        )
+        out.append({"name": name, "type": "date", "documentation": "Préfixes eq, gt, lt, ge, le."})
     if kind.status_codes:
         out.append(
             {
@@ -37,9 +37,7 @@ def _params(kind: Kind) -> list[dict]:
             "documentation": "Taille de page (20 par défaut, 100 au plus).",
         }
     )
-    out.append(
-        {"name": "_offset", "type": "number", "documentation": "Rang du premier résultat."}
-    )
+    out.append({"name": "_offset", "type": "number", "documentation": "Rang du premier résultat."})
     return out
 
 

@@ -52,10 +52,6 @@ def _int(name: str, value: str, high: int) -> int:
     return min(int(value), high)
 
 
-def _split(value: str) -> list[str]:
-    return [v for v in value.split(",")]
-
-
 def date_range(value: str) -> tuple[str, dt.datetime, dt.datetime]:
     """``ge2027-01-12`` -> ("ge", start, end): the instants the value covers, [start, end)."""
     match = DATE_RE.match(value)
@@ -117,17 +113,18 @@ def _offset(text: str) -> dt.timezone:
 
 
 def _add(start: dt.datetime, step: str) -> dt.datetime:
+    """The end of the range that starts at ``start`` and spans one ``step``."""
     if step in ("second", "minute"):
         return start + dt.timedelta(**{f"{step}s": 1})
-    local = timezone.localtime(start) if start.tzinfo else start
+    local = timezone.localtime(start)
     if step == "day":
-        nxt = (local.date() + dt.timedelta(days=1), None)
+        end = local.date() + dt.timedelta(days=1)
     elif step == "month":
-        y, m = divmod(local.month, 12)
-        nxt = (dt.date(local.year + y, m + 1, 1), None)
+        year, month = divmod(local.month, 12)
+        end = dt.date(local.year + year, month + 1, 1)
     else:
-        nxt = (dt.date(local.year + 1, 1, 1), None)
-    return timezone.make_aware(dt.datetime.combine(nxt[0], dt.time()))
+        end = dt.date(local.year + 1, 1, 1)
+    return timezone.make_aware(dt.datetime.combine(end, dt.time()))
 
 
 def _date_q(name: str, value: str) -> Q:
@@ -143,7 +140,7 @@ def _date_q(name: str, value: str) -> Q:
 
 def _ids_q(part: Part, value: str) -> Q:
     pks = []
-    for one in _split(value):
+    for one in value.split(","):
         if not ID_RE.match(one):
             raise _bad(_("Identifiant de ressource invalide « %(id)s ».") % {"id": one[:70]})
         pk = part.pk_of(one)
@@ -156,7 +153,7 @@ def _identifier_q(part: Part, value: str) -> Q:
     if part.identifier is None:
         return Q(pk__in=[])
     q = Q(pk__in=[])
-    for one in _split(value):
+    for one in value.split(","):
         system, sep, code = one.partition("|")
         if not sep:
             system, code = None, one
@@ -168,7 +165,7 @@ def _identifier_q(part: Part, value: str) -> Q:
 
 def _status_q(kind: Kind, part: Part, value: str) -> Q:
     q = Q(pk__in=[])
-    for code in _split(value):
+    for code in value.split(","):
         if code not in kind.status_codes:
             raise _bad(
                 _("Statut « %(code)s » inconnu pour %(type)s (valeurs : %(codes)s).")
