@@ -275,3 +275,11 @@ def bookings_for(user, *, q: str = ""):
     if q:
         qs = qs.filter(Q(order_reference__icontains=q) | Q(patient_pseudonym__icontains=q))
     return qs.order_by("-start")
+
+
+def published_slots(*, equipment_ids=None):
+    """The slots of published plans (what the calendar shows), for the FHIR API's Slot."""
+    qs = pm.Slot.objects.filter(plan__status=S.PUBLISHED).select_related("booking", "equipment")
+    if equipment_ids is not None:
+        qs = qs.filter(equipment_id__in=equipment_ids)
+    return qs

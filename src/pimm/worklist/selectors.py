@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from pimm.engine.routing.state import queue_key
 from pimm.registry.models import Practitioner
-from pimm.worklist import adapter
+from pimm.worklist import access, adapter
 from pimm.worklist import models as w
 
 S = w.Exam.Status
@@ -197,3 +197,30 @@ def unacknowledged_findings() -> list[w.CriticalFinding]:
         .select_related("exam")
         .order_by("flagged_at")
     )
+
+
+# -- reads for the FHIR API (interop.fhir): the same scoping as the exam pages ------------------
+
+
+def orders_for(user):
+    """The orders of the exams this user may read (an order is seen through its exams)."""
+    from_exams = access.visible_exams(user).values("order_id")
+    return w.Order.objects.filter(pk__in=from_exams).select_related("member", "site", "priority")
+
+
+def patients_for(user):
+    """The patients of the exams this user may read (their identity is another question:
+    ``access.shows_identity``)."""
+    return w.Patient.objects.filter(pk__in=access.visible_exams(user).values("patient_id"))
+
+
+def exams_of_patient(*, patient: w.Patient):
+    return w.Exam.objects.filter(patient=patient).order_by("pk")
+
+
+def signed_reports_for(user):
+    """Signed and amended reports of the exams this user may read (never a draft)."""
+    return w.Report.objects.filter(
+        exam__in=access.visible_exams(user).values("pk"),
+        status__in=(w.Report.Status.SIGNED, w.Report.Status.AMENDED),
+    ).select_related("exam", "exam__order")
