@@ -15,9 +15,9 @@ from fhir.resources.R4B.bundle import Bundle
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import HttpBearer, django_auth
+from ninja.security import django_auth
 
-from pimm.accounts import selectors as accounts_selectors
+from pimm.accounts.api_auth import TokenAuth
 from pimm.interop.fhir import search as fhir_search
 from pimm.interop.fhir.capability import capability_statement
 from pimm.interop.fhir.catalog import KINDS
@@ -28,17 +28,6 @@ log = logging.getLogger("pimm.interop.fhir")
 JSON_TYPES = {"application/fhir+json", "application/json", "application/*", "*/*", "json"}
 FORM = "application/x-www-form-urlencoded"
 WRITES = ["POST", "PUT", "PATCH", "DELETE"]
-
-
-class TokenAuth(HttpBearer):
-    """The JSON API's bearer tokens (``accounts.selectors.api_token_user``)."""
-
-    def authenticate(self, request: HttpRequest, token: str):
-        user = accounts_selectors.api_token_user(token)
-        if user is None:
-            return None
-        request.user = user
-        return user
 
 
 api = NinjaAPI(
