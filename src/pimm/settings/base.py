@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "pimm.planning",
     "pimm.demo",
     "pimm.worklist",
+    "pimm.evaluation",
 ]
 
 MIDDLEWARE = [
