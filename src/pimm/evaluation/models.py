@@ -64,7 +64,9 @@ class Commitment(models.Model):
         decimal_places=2,
         null=True,
         blank=True,
-        help_text=_("Comparée à l'indicateur principal, ou à la somme des preuves sans indicateur."),
+        help_text=_(
+            "Comparée à l'indicateur principal, ou à la somme des preuves sans indicateur."
+        ),
     )
     higher_is_better = models.BooleanField(_("plus haut est mieux"), default=True)
     period_start = models.DateField(_("début de la période"))
@@ -79,7 +81,10 @@ class Commitment(models.Model):
         help_text=_("Vide : la coordination du PIMM."),
     )
     indicators = models.JSONField(
-        _("indicateurs"), default=list, blank=True, help_text=_("Le premier est l'indicateur principal.")
+        _("indicateurs"),
+        default=list,
+        blank=True,
+        help_text=_("Le premier est l'indicateur principal."),
     )
     notes = models.TextField(_("remarques"), blank=True)
     history = HistoricalRecords()
@@ -98,6 +103,10 @@ class Commitment(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs):
+        self.kind = kind_of(self.topic)
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("evaluation:commitment_detail", args=[self.pk])
 
@@ -112,10 +121,6 @@ class Commitment(models.Model):
                 {"period_end": _("La fin de la période précède son début.")}, code="period"
             )
 
-    def save(self, *args, **kwargs):
-        self.kind = kind_of(self.topic)
-        super().save(*args, **kwargs)
-
 
 def evidence_path(instance, filename: str) -> str:
     return f"evaluation/preuves/{instance.commitment_id}/{filename}"
@@ -128,7 +133,11 @@ class Evidence(models.Model):
         Commitment, verbose_name=_("engagement"), on_delete=models.PROTECT, related_name="evidence"
     )
     member = models.ForeignKey(
-        Member, verbose_name=_("membre"), null=True, blank=True, on_delete=models.PROTECT,
+        Member,
+        verbose_name=_("membre"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     date = models.DateField(_("date"))
@@ -221,9 +230,7 @@ class ReportSection(models.Model):
         verbose_name = _("section rédigée")
         verbose_name_plural = _("sections rédigées")
         ordering = ["draft", "position"]
-        constraints = [
-            models.UniqueConstraint(fields=["draft", "key"], name="one_section_per_key")
-        ]
+        constraints = [models.UniqueConstraint(fields=["draft", "key"], name="one_section_per_key")]
 
     def __str__(self) -> str:
         return self.title
@@ -263,8 +270,10 @@ class Report(models.Model):
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.draft} ({self.created_at:%d/%m/%Y %H:%M})" if self.created_at else str(
-            self.draft
+        return (
+            f"{self.draft} ({self.created_at:%d/%m/%Y %H:%M})"
+            if self.created_at
+            else str(self.draft)
         )
 
     def get_absolute_url(self) -> str:
@@ -300,7 +309,11 @@ class Annex(models.Model):
     platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("pièce"), max_length=20, choices=AnnexKind.choices)
     member = models.ForeignKey(
-        Member, verbose_name=_("membre"), null=True, blank=True, on_delete=models.PROTECT,
+        Member,
+        verbose_name=_("membre"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     attachment = models.FileField(_("fichier"), upload_to=annex_path, max_length=300)
