@@ -83,9 +83,21 @@ class Indicator:
     compute: Callable[[Context], Result]
     criterion: str  # the ARS selection criterion it evidences (see scorecard.CRITERIA)
     higher_is_better: bool = True
-    # how the headline figure of a period is taken from the rows: the "total" row's value
-    headline_dimension: str = "total"
-    headline_label: str = ""
+    # the headline figure of a period from its "total" rows: "sum" (counts), "mean" (rates),
+    # "last" (a stock: devices, lines, coverage)
+    aggregate: str = "last"
+
+    def headline(self, result: Result) -> float | None:
+        if isinstance(result, Missing):
+            return None
+        values = [r.value for r in result if r.dimension == "total" and r.value is not None]
+        if not values:
+            return None
+        if self.aggregate == "sum":
+            return round(sum(values), 2)
+        if self.aggregate == "mean":
+            return round(sum(values) / len(values), 2)
+        return values[-1]
 
 
 REGISTRY: dict[str, Indicator] = {}

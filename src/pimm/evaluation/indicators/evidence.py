@@ -45,6 +45,7 @@ def _from_evidence(topics, field: str, reason):
 register(
     Indicator(
         code="rcp_attendance",
+        aggregate="sum",
         family="qualité",
         name=_("Participation aux RCP"),
         formula=_("somme des nombres déclarés dans les preuves de l'engagement « RCP », par mois"),
@@ -60,6 +61,7 @@ register(
 register(
     Indicator(
         code="training_hours",
+        aggregate="sum",
         family="qualité",
         name=_("Heures de formation et d'animation de service"),
         formula=_(

@@ -141,6 +141,7 @@ register(
 register(
     Indicator(
         code="fill_rate",
+        aggregate="mean",
         family="pdses",
         name=_("Taux de remplissage des lignes de PDSES"),
         formula=_("gardes pourvues ÷ gardes des tableaux publiés, par mois et par ligne"),
@@ -154,6 +155,7 @@ register(
 register(
     Indicator(
         code="load_spread",
+        aggregate="mean",
         family="pdses",
         name=_("Répartition de la charge de PDSES (indice de Gini)"),
         formula=_(

@@ -73,6 +73,7 @@ _SOURCE = _("Liste de travail : examens signés, lecteur, classe de priorité")
 register(
     Indicator(
         code="turnaround",
+        aggregate="mean",
         family="lecture",
         name=_("Délai d'interprétation par classe de priorité"),
         formula=_(
@@ -89,6 +90,7 @@ register(
 register(
     Indicator(
         code="teleimaging",
+        aggregate="sum",
         family="lecture",
         name=_("Télé-imagerie interne entre membres"),
         formula=_(

@@ -124,6 +124,7 @@ _SOURCE = _("Planning : plages des plans de vacations publiés et leurs rendez-v
 register(
     Indicator(
         code="emergency_slots",
+        aggregate="sum",
         family="plages",
         name=_("Plages d'urgence offertes et utilisées, dont PDSES"),
         formula=_(
@@ -140,6 +141,7 @@ register(
 register(
     Indicator(
         code="specialised_slots",
+        aggregate="sum",
         family="plages",
         name=_("Plages spécialisées offertes et utilisées"),
         formula=_(
@@ -158,6 +160,7 @@ register(
 register(
     Indicator(
         code="utilisation",
+        aggregate="mean",
         family="plages",
         name=_("Taux d'utilisation des équipements"),
         formula=_("minutes de plages réservées ÷ minutes de plages ouvertes, par mois et par site"),
