@@ -159,7 +159,8 @@ class Evidence(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(_("saisie le"), auto_now_add=True)
-    history = HistoricalRecords()
+    # file fields are not historised (the audit stores JSON): the row and its author are
+    history = HistoricalRecords(excluded_fields=["attachment"])
 
     class Meta:
         verbose_name = _("preuve")
@@ -262,7 +263,7 @@ class Report(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    history = HistoricalRecords(excluded_fields=["progress", "step"])
+    history = HistoricalRecords(excluded_fields=["progress", "step", "pdf", "odt"])
 
     class Meta:
         verbose_name = _("rapport généré")
@@ -319,7 +320,8 @@ class Annex(models.Model):
     attachment = models.FileField(_("fichier"), upload_to=annex_path, max_length=300)
     signed_on = models.DateField(_("signé le"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
+    # file fields are not historised (the audit stores JSON): the row and its author are
+    history = HistoricalRecords(excluded_fields=["attachment"])
 
     class Meta:
         verbose_name = _("pièce annexe")
