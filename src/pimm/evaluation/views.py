@@ -8,7 +8,7 @@ import io
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -292,14 +292,26 @@ def commitment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _file_response(field, name: str | None = None) -> FileResponse:
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "odt": "application/vnd.oasis.opendocument.text",
+}
+
+
+def _file_response(field) -> HttpResponse:
+    """The stored file as a download (reports and evidence are small: read whole)."""
     if not field:
         raise Http404
     try:
-        handle = field.open("rb")
-    except (FileNotFoundError, OSError):
+        with field.open("rb") as handle:
+            data = handle.read()
+    except OSError:
         raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=name or field.name.rsplit("/", 1)[-1])
+    name = field.name.rsplit("/", 1)[-1]
+    kind = CONTENT_TYPES.get(name.rsplit(".", 1)[-1].lower(), "application/octet-stream")
+    response = HttpResponse(data, content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @login_required
