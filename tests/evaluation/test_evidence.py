@@ -46,7 +46,7 @@ def test_bad_evidence_is_refused_and_writes_nothing(world, commitment, kwargs, f
     with pytest.raises(ValidationError) as caught:
         services.evidence_add(actor=world.users["coordinator"], commitment=commitment, **data)
     assert message in " ".join(caught.value.message_dict[field])
-    assert not ev.Evidence.objects.exists()
+    assert not commitment.evidence.exists()
 
 
 def test_the_database_refuses_a_negative_count_too(commitment):
@@ -66,7 +66,7 @@ def test_the_evidence_form_shows_the_french_errors(world, commitment, client_for
     assert "La date de la preuve est obligatoire." in text
     assert "Le nombre ne peut pas être négatif." in text
     assert "Joignez la pièce justificative" in text
-    assert not ev.Evidence.objects.exists()
+    assert not commitment.evidence.exists()
     ok = client.post(
         commitment.get_absolute_url(),
         {
@@ -77,7 +77,7 @@ def test_the_evidence_form_shows_the_french_errors(world, commitment, client_for
         },
     )
     assert ok.status_code == 302
-    evidence = ev.Evidence.objects.get()
+    evidence = commitment.evidence.get()
     assert (evidence.count, evidence.created_by) == (3, world.users["coordinator"])
 
 

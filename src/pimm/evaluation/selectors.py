@@ -18,8 +18,6 @@ from pimm.evaluation import models as ev
 from pimm.evaluation.indicators import REGISTRY, Context, Indicator, Missing, Result
 from pimm.registry import selectors as registry
 
-YEARS = 7  # an authorisation lasts seven years (L6122-15 CSP)
-
 
 def platform():
     return registry.current_platform()
@@ -48,19 +46,22 @@ class Period:
         return f"{prefix}{self.start:%d/%m/%Y} – {last:%d/%m/%Y}"
 
 
-def authorisation_year(p, year: int) -> Period:
-    return Period(year, add_years(p.authorized_on, year - 1), add_years(p.authorized_on, year))
-
-
 def authorisation_years(p) -> list[Period]:
-    return [authorisation_year(p, k) for k in range(1, YEARS + 1)]
+    """Year k runs up to the k-th report due date of the registry (each anniversary)."""
+    ends = p.annual_report_due_dates()
+    starts = [p.authorized_on, *ends[:-1]]
+    return [Period(k + 1, a, b) for k, (a, b) in enumerate(zip(starts, ends, strict=True))]
+
+
+def authorisation_year(p, year: int) -> Period:
+    return authorisation_years(p)[year - 1]
 
 
 def current_year(p, today: dt.date) -> Period:
     for period in authorisation_years(p):
         if period.start <= today < period.end:
             return period
-    return authorisation_year(p, YEARS if today >= p.authorized_on else 1)
+    return authorisation_years(p)[-1 if today >= p.authorized_on else 0]
 
 
 def context(p, start: dt.date, end: dt.date, *, today=None, member_id=None, site_id=None):
