@@ -284,6 +284,8 @@ def published_slots(*, equipment_ids=None):
     if equipment_ids is not None:
         qs = qs.filter(equipment_id__in=equipment_ids)
     return qs
+
+
 # ---- for the evaluation room (indicators over months) ---------------------------------------
 
 

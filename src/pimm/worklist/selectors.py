@@ -225,6 +225,8 @@ def signed_reports_for(user):
         exam__in=access.visible_exams(user).values("pk"),
         status__in=(w.Report.Status.SIGNED, w.Report.Status.AMENDED),
     ).select_related("exam", "exam__order")
+
+
 # -- for the evaluation room (indicators over months) -----------------------------------------
 
 
