@@ -6,7 +6,8 @@ import datetime as dt
 import statistics
 from dataclasses import dataclass
 
-from django.db.models import Count, Sum
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from pimm.engine.routing.state import queue_key
@@ -224,3 +225,111 @@ def signed_reports_for(user):
         exam__in=access.visible_exams(user).values("pk"),
         status__in=(w.Report.Status.SIGNED, w.Report.Status.AMENDED),
     ).select_related("exam", "exam__order")
+
+
+# -- for the evaluation room (indicators over months) -----------------------------------------
+
+
+def _signed_between(start: dt.datetime, end: dt.datetime, member_id=None, site_id=None):
+    qs = w.Exam.objects.filter(
+        status=S.SIGNED, signed_at__gte=start, signed_at__lt=end, ready_at__isnull=False
+    )
+    if member_id is not None:
+        qs = qs.filter(member_id=member_id)
+    if site_id is not None:
+        qs = qs.filter(site_id=site_id)
+    return qs
+
+
+@dataclass(frozen=True)
+class TurnaroundStat:
+    month: dt.date
+    code: str
+    label: str
+    target_minutes: int
+    signed: int
+    mean_minutes: float
+    within_target: int
+
+
+def turnaround_stats(
+    *,
+    start: dt.datetime,
+    end: dt.datetime,
+    member_id: int | None = None,
+    site_id: int | None = None,
+) -> list[TurnaroundStat]:
+    """Images available -> signed for exams signed in [start, end), per local month and priority
+    class: how many, the mean, and how many within the class's target (one aggregate per class)."""
+    out = []
+    base = _signed_between(start, end, member_id, site_id)
+    for pc in w.PriorityClass.objects.order_by("rank", "pk"):
+        target = dt.timedelta(minutes=pc.target_minutes)
+        rows = (
+            base.filter(priority=pc)
+            .annotate(
+                month=TruncMonth("signed_at"),
+                took=ExpressionWrapper(
+                    F("signed_at") - F("ready_at"), output_field=DurationField()
+                ),
+            )
+            .values("month")
+            .annotate(
+                n=Count("pk"),
+                mean=Avg("took"),
+                ok=Count("pk", filter=Q(signed_at__lte=F("ready_at") + target)),
+            )
+            .order_by("month")
+        )
+        for r in rows:
+            month = r["month"].date() if isinstance(r["month"], dt.datetime) else r["month"]
+            mean = r["mean"].total_seconds() / 60 if r["mean"] is not None else 0.0
+            out.append(
+                TurnaroundStat(
+                    month, pc.code, pc.label, pc.target_minutes, r["n"], round(mean, 1), r["ok"]
+                )
+            )
+    return out
+
+
+@dataclass(frozen=True)
+class ReadElsewhere:
+    """Exams of one member read (signed) by radiologists of another member in one month."""
+
+    month: dt.date
+    member_id: int
+    reader_member_id: int
+    count: int
+
+
+def read_elsewhere_stats(
+    *,
+    start: dt.datetime,
+    end: dt.datetime,
+    member_id: int | None = None,
+    site_id: int | None = None,
+) -> list[ReadElsewhere]:
+    """Internal tele-imaging: signed exams whose reader belongs to another member."""
+    rows = (
+        _signed_between(start, end, member_id, site_id)
+        .filter(reader__isnull=False)
+        .exclude(reader__member_id=F("member_id"))
+        .annotate(month=TruncMonth("signed_at"))
+        .values("month", "member_id", "reader__member_id")
+        .annotate(n=Count("pk"))
+        .order_by("month")
+    )
+    return [
+        ReadElsewhere(
+            r["month"].date() if isinstance(r["month"], dt.datetime) else r["month"],
+            r["member_id"],
+            r["reader__member_id"],
+            r["n"],
+        )
+        for r in rows
+    ]
+
+
+def signed_count(*, start: dt.datetime, end: dt.datetime) -> int:
+    """Signed exams in [start, end): the plain aggregate the evaluation bench compares with."""
+    return _signed_between(start, end).count()
