@@ -9,6 +9,9 @@ renders it):
 - ``line_chart(series, *, unit, title)``: one line per named series of ``(date, value)`` points,
   dates on the horizontal axis.
 
+A value of ``None`` is a missing figure, never a zero: its bar is a dash ("—") without a rectangle,
+its point is left out of the line (and said "—" in the description).
+
 Numbers are written the French way ("12,5", "1 234"), every label is escaped, and each chart
 carries a ``<title>`` and a ``<desc>`` listing every value, which screen readers read (the
 ``role="img"`` and ``aria-labelledby``); each bar or point also has its own ``<title>`` (a
@@ -52,7 +55,9 @@ def format_number(value: Number, decimals: int | None = None) -> str:
     return text.replace(",", "\u202f").replace(".", ",").replace("-", "−")
 
 
-def _with_unit(value: Number, unit: str) -> str:
+def _with_unit(value: Number | None, unit: str) -> str:
+    if value is None:
+        return "—"
     return f"{format_number(value)}\u00a0{unit}" if unit else format_number(value)
 
 
@@ -83,10 +88,11 @@ def _open(kind: str, height: int, title: str, desc: str, payload: str) -> list[s
 
 
 def bar_chart(
-    items: list[tuple[str, Number]], *, unit: str, title: str, desc: str | None = None
+    items: list[tuple[str, Number | None]], *, unit: str, title: str, desc: str | None = None
 ) -> SafeString:
-    """Horizontal bars, one per ``(label, value)``, each labelled with its value and unit."""
-    values = [(str(label), float(value)) for label, value in items]
+    """Horizontal bars, one per ``(label, value)``, each labelled with its value and unit (a
+    ``None`` value: the label and a dash, no bar)."""
+    values = [(str(label), None if value is None else float(value)) for label, value in items]
     summary = (
         desc
         if desc is not None
@@ -100,16 +106,25 @@ def bar_chart(
             f'<text x="{WIDTH / 2:.0f}" y="{height / 2 + 4:.0f}" text-anchor="middle">—</text>'
         )
         return mark_safe("".join(out + ["</svg>"]))  # noqa: S308 — every text above is escaped
-    low = min(0.0, *(v for _l, v in values))
-    high = max(0.0, *(v for _l, v in values))
+    known = [v for _l, v in values if v is not None]
+    low = min([0.0, *known])
+    high = max([0.0, *known])
     span = (high - low) or 1.0
     plot_w = WIDTH - label_w - value_w
     zero_x = label_w + plot_w * (-low / span)
     for i, (label, value) in enumerate(values):
         y = top + i * row
+        shown = label if len(label) <= 30 else label[:29] + "…"
+        if value is None:
+            out.append(
+                f'<g class="bar missing"><title>{_esc(label)} : —</title>'
+                f'<text x="{label_w - 6}" y="{y + row * 0.65:.1f}" text-anchor="end">'
+                f"{_esc(shown)}</text>"
+                f'<text x="{zero_x + 4:.1f}" y="{y + row * 0.65:.1f}">—</text></g>'
+            )
+            continue
         x0 = zero_x if value >= 0 else zero_x + plot_w * (value / span)
         w = abs(plot_w * value / span)
-        shown = label if len(label) <= 30 else label[:29] + "…"
         colour = PALETTE[0] if value >= 0 else PALETTE[5]
         out.append(
             f'<g class="bar"><title>{_esc(label)} : {_esc(_with_unit(value, unit))}</title>'
@@ -132,15 +147,19 @@ def _day(value: dt.date) -> dt.date:
 
 
 def line_chart(
-    series: dict[str, list[tuple[dt.date, Number]]],
+    series: dict[str, list[tuple[dt.date, Number | None]]],
     *,
     unit: str,
     title: str,
     desc: str | None = None,
 ) -> SafeString:
-    """One line per series over time (dates on the horizontal axis), with a legend."""
-    lines = {
-        str(name): sorted((_day(day), float(v)) for day, v in points)
+    """One line per series over time (dates on the horizontal axis), with a legend; a point whose
+    value is ``None`` is left out of its line."""
+    given = {
+        str(name): sorted(
+            ((_day(day), None if v is None else float(v)) for day, v in points),
+            key=lambda p: p[0],
+        )
         for name, points in series.items()
     }
     summary = (
@@ -149,9 +168,10 @@ def line_chart(
         else " ; ".join(
             f"{name} : "
             + ", ".join(f"{day.strftime('%d/%m/%Y')} {_with_unit(v, unit)}" for day, v in points)
-            for name, points in lines.items()
+            for name, points in given.items()
         )
     )
+    lines = {name: [(d, v) for d, v in pts if v is not None] for name, pts in given.items()}
     legend_h = 20 * math.ceil(len(lines) / 3) if lines else 0
     left, right, top, plot_h = 64, 16, 12, 200
     height = top + plot_h + 36 + legend_h

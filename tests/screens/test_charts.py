@@ -87,3 +87,19 @@ def test_chart_renders_unescaped_in_a_template():
     svg = bar_chart([("A & B", 1)], unit="", title="T")
     html = Template("{{ chart }}").render(Context({"chart": svg}))
     assert html.startswith("<svg") and "A &amp; B" in html
+
+
+def test_a_missing_value_is_a_dash_never_a_zero_bar():
+    root = _parse(bar_chart([("Connu", 4), ("Manquant", None)], unit="%", title="Manques"))
+    assert len(root.findall(f".//{SVG}rect")) == 1  # no bar for the missing figure
+    assert "Manquant : —" in root.find(f"{SVG}desc").text
+    assert "Manquant : —" in _texts(root)
+    _parse(bar_chart([("Seul manquant", None)], unit="", title="Rien de connu"))
+
+
+def test_a_missing_point_is_left_out_of_its_line():
+    d1, d2, d3 = clock.day(0, 1), clock.day(0, 8), clock.day(0, 15)
+    root = _parse(line_chart({"Série": [(d1, 3), (d2, None), (d3, 5)]}, unit="", title="Trou"))
+    assert len(root.findall(f".//{SVG}circle")) == 2
+    assert f"{d2.strftime('%d/%m/%Y')} —" in root.find(f"{SVG}desc").text
+    _parse(line_chart({"Vide": [(d1, None)]}, unit="", title="Aucun point connu"))

@@ -15,8 +15,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pimm.evaluation import charts, selectors
 from pimm.evaluation import models as ev
+from pimm.evaluation import selectors
+from pimm.evaluation.figures import fmt, indicator_chart, trend_chart
 from pimm.evaluation.indicators import REGISTRY, Missing
 from pimm.oncall import selectors as oncall
 from pimm.registry import selectors as registry
@@ -55,14 +56,6 @@ class Content:
     provisional: bool
     generated: str
     parts: list[Part]
-
-
-def fmt(value) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, float) and not value.is_integer():
-        return f"{value:,.2f}".replace(",", "\u202f").replace(".", ",")
-    return f"{int(value):,}".replace(",", "\u202f")
 
 
 def _free_text(draft, keys=None) -> dict[str, Part]:
@@ -116,9 +109,6 @@ def _indicator_parts(ctx, period_label: str, numbering: list[int]) -> list[Part]
         if isinstance(done.result, Missing):
             part.paragraphs.append(f"{_('Donnée manquante')} : {done.result.reason}")
         else:
-            totals = [
-                (r.period or period_label, r.value) for r in done.result if r.dimension == "total"
-            ]
             numbering[0] += 1
             caption = _("Figure %(n)s — %(name)s [%(code)s], %(period)s") % {
                 "n": numbering[0],
@@ -126,10 +116,8 @@ def _indicator_parts(ctx, period_label: str, numbering: list[int]) -> list[Part]
                 "code": ind.code,
                 "period": period_label,
             }
-            svg = (
-                charts.line_chart({str(ind.name): totals}, unit=str(ind.unit), title=str(ind.name))
-                if len(totals) > 1
-                else charts.bar_chart(totals, unit=str(ind.unit), title=str(ind.name))
+            svg = indicator_chart(
+                ind, done.result, title=str(ind.name), start=ctx.start, totals_only=True
             )
             part.figures.append(Figure(caption, svg))
             detail = [r for r in done.result if r.dimension != "total"]
@@ -220,9 +208,7 @@ def _final(report, draft, p, today, progress) -> list[Part]:
         )
     rows = []
     for n, (code, ind) in enumerate(REGISTRY.items(), start=1):
-        values = [
-            (f"{_('année')} {y.year}", per_year[i][code].headline) for i, y in enumerate(years)
-        ]
+        values = [(y.start, per_year[i][code].headline) for i, y in enumerate(years)]
         reasons = {
             per_year[i][code].result.reason for i in range(len(years)) if per_year[i][code].missing
         }
@@ -236,9 +222,7 @@ def _final(report, draft, p, today, progress) -> list[Part]:
                 Figure(
                     _("Figure %(n)s — %(name)s [%(code)s], années 1 à %(last)s")
                     % {"n": n, "name": ind.name, "code": code, "last": len(years)},
-                    charts.line_chart(
-                        {str(ind.name): values}, unit=str(ind.unit), title=str(ind.name)
-                    ),
+                    trend_chart(ind, values, title=str(ind.name)),
                 )
             )
     headers = [_("Indicateur"), _("Unité")] + [f"{_('année')} {y.year}" for y in years]

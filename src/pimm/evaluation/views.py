@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pimm.evaluation import access, charts, selectors, services
+from pimm.evaluation import access, figures, selectors, services
 from pimm.evaluation import models as ev
 from pimm.evaluation.forms import AnnexForm, CommitmentForm, DraftForm, EvidenceForm
 from pimm.evaluation.indicators import REGISTRY, Missing
@@ -122,19 +122,9 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
     chart = None
     table = []
     if not done.missing:
-        series: dict[str, list] = {}
-        for r in done.result:
-            name = str(_("ensemble")) if r.dimension == "total" else r.label
-            series.setdefault(name, []).append((r.period or f"{ctx.start:%Y-%m}", r.value))
         ind = done.indicator
         title = f"{ind.name} — {ctx.start:%d/%m/%Y} → {ctx.end - dt.timedelta(days=1):%d/%m/%Y}"
-        if len({x for pts in series.values() for x, _v in pts}) > 1:
-            shown = dict(list(series.items())[:7])
-            chart = charts.line_chart(shown, unit=str(ind.unit), title=title)
-        else:
-            chart = charts.bar_chart(
-                [(k, v[0][1]) for k, v in series.items()][:12], unit=str(ind.unit), title=title
-            )
+        chart = figures.indicator_chart(ind, done.result, title=title, start=ctx.start)
         table = done.result
     return render(
         request,
