@@ -97,9 +97,9 @@ def _commitments_part(p, today: dt.date) -> Part:
     return part
 
 
-def _indicator_parts(ctx, period_label: str, numbering: list[int]) -> list[Part]:
-    parts = []
-    for done in selectors.compute_all(ctx):
+def _indicator_parts(computed, start: dt.date, period_label: str) -> list[Part]:
+    parts, figure = [], 0
+    for done in computed:
         ind = done.indicator
         part = Part(f"{ind.name}", level=2)
         part.paragraphs.append(
@@ -109,15 +109,15 @@ def _indicator_parts(ctx, period_label: str, numbering: list[int]) -> list[Part]
         if isinstance(done.result, Missing):
             part.paragraphs.append(f"{_('Donnée manquante')} : {done.result.reason}")
         else:
-            numbering[0] += 1
+            figure += 1
             caption = _("Figure %(n)s — %(name)s [%(code)s], %(period)s") % {
-                "n": numbering[0],
+                "n": figure,
                 "name": ind.name,
                 "code": ind.code,
                 "period": period_label,
             }
             svg = indicator_chart(
-                ind, done.result, title=str(ind.name), start=ctx.start, totals_only=True
+                ind, done.result, title=str(ind.name), start=start, totals_only=True
             )
             part.figures.append(Figure(caption, svg))
             detail = [r for r in done.result if r.dimension != "total"]
@@ -145,10 +145,10 @@ def _indicator_parts(ctx, period_label: str, numbering: list[int]) -> list[Part]
     return parts
 
 
-def _scorecard_part(ctx, p, today) -> Part:
+def _scorecard_part(ctx, p, today, computed) -> Part:
     part = Part(_("Critères de sélection de l'ARS"))
     rows = []
-    for line in selectors.scorecard(ctx, p, today):
+    for line in selectors.scorecard(ctx, p, today, computed):
         shown = [
             f"{d.indicator.name} : {fmt(d.headline)} {d.indicator.unit}"
             if not d.missing
@@ -175,12 +175,12 @@ def _annual(report, draft, p, today, progress) -> list[Part]:
     parts = [texts.pop(k) for k in ("summary", "highlights") if k in texts]
     progress(20, _("Engagements"))
     parts.append(_commitments_part(p, today))
-    progress(30, _("Critères de l'ARS"))
-    parts.append(_scorecard_part(ctx, p, today))
-    progress(45, _("Indicateurs"))
-    ind = Part(_("Indicateurs de la période"))
-    parts.append(ind)
-    parts += _indicator_parts(ctx, period.label, [0])
+    progress(30, _("Indicateurs"))
+    computed = selectors.compute_all(ctx)
+    progress(50, _("Critères de l'ARS"))
+    parts.append(_scorecard_part(ctx, p, today, computed))
+    parts.append(Part(_("Indicateurs de la période")))
+    parts += _indicator_parts(computed, ctx.start, period.label)
     parts += list(texts.values())
     return parts
 
@@ -206,8 +206,8 @@ def _final(report, draft, p, today, progress) -> list[Part]:
                 )
             }
         )
-    rows = []
-    for n, (code, ind) in enumerate(REGISTRY.items(), start=1):
+    rows, figure = [], 0
+    for code, ind in REGISTRY.items():
         values = [(y.start, per_year[i][code].headline) for i, y in enumerate(years)]
         reasons = {
             per_year[i][code].result.reason for i in range(len(years)) if per_year[i][code].missing
@@ -218,10 +218,11 @@ def _final(report, draft, p, today, progress) -> list[Part]:
                 f"{ind.name} [{code}] — {_('Donnée manquante')} : {' ; '.join(sorted(reasons))}"
             )
         else:
+            figure += 1
             trend.figures.append(
                 Figure(
                     _("Figure %(n)s — %(name)s [%(code)s], années 1 à %(last)s")
-                    % {"n": n, "name": ind.name, "code": code, "last": len(years)},
+                    % {"n": figure, "name": ind.name, "code": code, "last": len(years)},
                     trend_chart(ind, values, title=str(ind.name)),
                 )
             )

@@ -209,9 +209,13 @@ def _members_facts(p) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     return cooperation, means
 
 
-def scorecard(ctx: Context, p, today: dt.date) -> list[CriterionLine]:
+def scorecard(
+    ctx: Context, p, today: dt.date, computed: list[Computed] | None = None
+) -> list[CriterionLine]:
+    """The six criteria with their indicators (``computed``: already computed on ``ctx``, as the
+    annual report does once for its scorecard and its indicators), commitments and facts."""
     lines = {code: CriterionLine(code, str(title)) for code, title in CRITERIA}
-    for done in compute_all(ctx):
+    for done in compute_all(ctx) if computed is None else computed:
         lines[done.indicator.criterion].indicators.append(done)
     commitments = ev.Commitment.objects.filter(platform_id=p.pk).select_related("owner")
     for st in statuses(commitments, today):
