@@ -149,6 +149,9 @@ class ExtraFeeAttempt(models.Model):
         verbose_name_plural = _("demandes de dépassement")
         ordering = ["-at"]
 
+    def __str__(self) -> str:
+        return f"{self.exam_id} {self.amount} € ({'ok' if self.accepted else 'refusé'})"
+
 
 class Period(models.Model):
     class Status(models.TextChoices):
@@ -311,6 +314,9 @@ class DeviceYear(models.Model):
             models.UniqueConstraint(fields=["equipment", "year"], name="ledger_device_year")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.equipment_id} {self.year}: {self.acts}"
+
 
 class ToFix(models.Model):
     """A signed exam whose entries could not be written (a tariff, a mapping or a device
@@ -333,6 +339,9 @@ class ToFix(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.exam_id}: {self.reason}"
+
 
 class PayPool(models.Model):
     """The month's pool for the practitioners' pay, shared by points (L6122-15 derogation)."""
@@ -351,6 +360,9 @@ class PayPool(models.Model):
     class Meta:
         verbose_name = _("enveloppe de rémunération")
         verbose_name_plural = _("enveloppes de rémunération")
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.amount} €"
 
     @property
     def audit_member_id(self) -> None:
@@ -372,6 +384,9 @@ class PayLine(models.Model):
         verbose_name_plural = _("lignes de rémunération")
         ordering = ["practitioner__last_name", "practitioner__first_name"]
 
+    def __str__(self) -> str:
+        return f"{self.practitioner_id} {self.amount} €"
+
 
 class IdempotencyRecord(models.Model):
     """The first answer to an API write sent with an ``Idempotency-Key`` header."""
@@ -390,3 +405,6 @@ class IdempotencyRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "key"], name="ledger_idempotency_key")
         ]
+
+    def __str__(self) -> str:
+        return self.key

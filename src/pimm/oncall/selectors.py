@@ -312,3 +312,18 @@ def day_presence(
 def presence(*, pk) -> ReaderPresence | None:
     """One presence-plan row, fresh from the database (forms edit a copy of it)."""
     return ReaderPresence.objects.filter(pk=pk).first()
+
+
+def duty_points_between(*, platform_id: int, start: dt.date, end: dt.date) -> dict[int, float]:
+    """Points each practitioner earned by duties of published rotas on days ``start``..``end``
+    (inclusive), with the platform's weights: read by the ledger's pay by points."""
+    weights = point_weights(platform_id=platform_id)
+    out: dict[int, float] = defaultdict(float)
+    for pid, cat, kind in RotaAssignment.objects.filter(
+        shift__rota__platform_id=platform_id,
+        shift__rota__status=Rota.Status.PUBLISHED,
+        shift__date__gte=start,
+        shift__date__lte=end,
+    ).values_list("practitioner_id", "shift__category", "shift__line__kind"):
+        out[pid] += weights.of(cat, kind)
+    return dict(out)
