@@ -153,7 +153,46 @@ def import_tariffs(*, actor, name: str, content: bytes) -> ImportResult:
     return result
 
 
-def load_reference_tariffs(actor=None) -> ImportResult:
-    """The demo's sourced extract (``data/tariffs.csv``, from shared/reference)."""
-    path = DATA / "tariffs.csv"
-    return import_tariffs(actor=actor, name=path.name, content=path.read_bytes())
+def import_mappings(*, actor, name: str, content: bytes) -> ImportResult:
+    """Exam type → CCAM act (columns ``exam_type, act_code, archiving``), all or nothing;
+    an existing exam type is updated."""
+    if actor is not None and not access.can(actor, "manage"):
+        raise PermissionDenied(_("Seule la coordination importe les correspondances."))
+    result = ImportResult(kind="mappings")
+    try:
+        rows = read_table(name, content)
+    except ImportFileError as exc:
+        result.errors.append(RowError(1, "", str(exc)))
+        return result
+    parsed = []
+    for i, row in enumerate(rows, start=2):
+        exam_type = (row.get("exam_type") or "").strip()
+        code = (row.get("act_code") or "").strip().upper()
+        if not exam_type:
+            result.errors.append(RowError(i, "exam_type", _("Type d'examen obligatoire.")))
+        elif not code:
+            result.errors.append(RowError(i, "act_code", _("Code de l'acte obligatoire.")))
+        else:
+            archiving = (row.get("archiving") or "").strip().lower() in {"1", "oui", "true", "yes"}
+            parsed.append((exam_type[:100], code[:30], archiving))
+    if result.errors:
+        return result
+    with transaction.atomic():
+        for exam_type, code, archiving in parsed:
+            _obj, created = lm.ActMapping.objects.update_or_create(
+                exam_type=exam_type, defaults={"act_code": code, "archiving": archiving}
+            )
+            result.created += created
+            result.updated += not created
+    return result
+
+
+def load_reference(actor=None) -> tuple[ImportResult, ImportResult]:
+    """The demo's sourced extract (``data/tariffs.csv``, from shared/reference) and its
+    exam-type mapping (``data/act_mapping.csv``, an assumption of the demo)."""
+    t = DATA / "tariffs.csv"
+    a = DATA / "act_mapping.csv"
+    return (
+        import_tariffs(actor=actor, name=t.name, content=t.read_bytes()),
+        import_mappings(actor=actor, name=a.name, content=a.read_bytes()),
+    )
