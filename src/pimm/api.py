@@ -22,6 +22,7 @@ from ninja.security import HttpBearer, django_auth
 from pimm.accounts import selectors as accounts_selectors
 from pimm.api_errors import error_detail, error_dict, error_message
 from pimm.api_types import Id, Limit, Offset, SearchText
+from pimm.ledger.api import router as ledger_router
 from pimm.oncall.api import router as oncall_router
 from pimm.planning.api import router as planning_router
 from pimm.registry import access, services
@@ -221,3 +222,4 @@ api.add_router("/registry", registry_router)
 api.add_router("/planning", planning_router)
 api.add_router("/worklist", worklist_router)
 api.add_router("/oncall", oncall_router)
+api.add_router("/ledger", ledger_router)

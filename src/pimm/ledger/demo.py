@@ -21,7 +21,7 @@ from pimm.ledger import models as lm
 from pimm.planning import selectors as planning
 from pimm.registry import models as m
 from pimm.registry import selectors as registry
-from pimm.worklist import models as w
+from pimm.worklist import selectors as worklist_selectors
 from pimm.worklist import services as worklist
 
 KINDS = {
@@ -44,7 +44,7 @@ def _at(day: dt.date, hour: int, minute: int) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
 
 
-def _sign_one(*, equipment, kind, priority, reader, when, rng, css=False) -> w.Exam:
+def _sign_one(*, equipment, kind, priority, reader, when, rng, css=False):
     born = dt.date(1940, 1, 1) + dt.timedelta(days=rng.randrange(0, 25000))
     patient = worklist.patient_get_or_create(
         family_name=rng.choice(("MARTIN", "BERNARD", "DUBOIS", "THOMAS", "ROBERT", "PETIT")),
@@ -164,25 +164,28 @@ def load_ledger_demo(*, today: dt.date | None = None, per_device_day: int = 1) -
             )
         services.allocate_all(actor=coordinator, period=period)
         services.pay_compute(actor=coordinator, period=period, amount=Decimal("48000.00"))
+        signed = {
+            exam.pk: (exam, signer)
+            for exam, signer in worklist_selectors.signed_exams_with_signers(
+                exam_ids=[x.pk for x in exams + emergencies[:1]]
+            )
+        }
         if emergencies:
-            pair = w.Exam.objects.select_related("report__signed_by").get(pk=emergencies[0].pk)
+            exam, signer = signed[emergencies[0].pk]
             services.extra_fee_request(
-                actor=coordinator,
-                exam=pair,
-                practitioner=pair.report.signed_by,
-                amount=Decimal("30.00"),
+                actor=coordinator, exam=exam, practitioner=signer, amount=Decimal("30.00")
             )
         private = [
-            x
-            for x in exams
-            if x.report.signed_by.status == m.Practitioner.Status.PRIVATE and not x.patient.css
+            (exam, signer)
+            for exam, signer in signed.values()
+            if signer.status == m.Practitioner.Status.PRIVATE
+            and not exam.patient.css
+            and exam.priority.code == "outpatient"
         ]
         if private:
+            exam, signer = private[0]
             services.extra_fee_request(
-                actor=coordinator,
-                exam=private[0],
-                practitioner=private[0].report.signed_by,
-                amount=Decimal("25.00"),
+                actor=coordinator, exam=exam, practitioner=signer, amount=Decimal("25.00")
             )
         # the extra fee is dated today: last month closes without it
         services.period_close(actor=coordinator, period=period)

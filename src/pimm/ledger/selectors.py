@@ -19,6 +19,12 @@ K = lm.Entry.Kind
 ZERO = Decimal("0.00")
 
 
+def cents(value) -> Decimal:
+    """A database sum back to the cent: SQLite sums decimals as binary floats (an error far
+    below half a cent for any sum under 10^12 €), PostgreSQL exactly; both end here."""
+    return Decimal(str(value or 0)).quantize(ZERO)
+
+
 def periods(*, platform_id: int | None = None):
     qs = lm.Period.objects.all()
     if platform_id is not None:
@@ -64,7 +70,7 @@ def statements(*, period: lm.Period, member_id: int | None = None) -> list[State
         st = out.get(row["member_id"])
         if st is None:
             continue
-        total = row["total"] or ZERO
+        total = cents(row["total"])
         st.by_kind[row["kind"]] = total
         if row["kind"] in lm.Entry.PRODUCED:
             st.produced += total

@@ -93,6 +93,8 @@ class Planned:
 
 
 def plan_exam(exam, signer, t: Tariffs) -> Planned:
+    if signer is not None and signer.member_id is None:  # a bare reference (pk only)
+        signer = registry.practitioner(pk=signer.pk)
     day = exam_day(exam)
     when = timezone.localtime(exam.ready_at or exam.signed_at or timezone.now())
     fr = day.strftime("%d/%m/%Y")
