@@ -44,7 +44,7 @@ def _at(day: dt.date, hour: int, minute: int) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
 
 
-def _sign_one(*, equipment, kind, priority, reader, when, rng, css=False):
+def sign_exam(*, equipment, kind, priority, reader, when, rng, css=False):
     born = dt.date(1940, 1, 1) + dt.timedelta(days=rng.randrange(0, 25000))
     patient = worklist.patient_get_or_create(
         family_name=rng.choice(("MARTIN", "BERNARD", "DUBOIS", "THOMAS", "ROBERT", "PETIT")),
@@ -105,7 +105,7 @@ def load_ledger_demo(*, today: dt.date | None = None, per_device_day: int = 1) -
                 for e in devices:
                     for i in range(per_device_day):
                         exams.append(
-                            _sign_one(
+                            sign_exam(
                                 equipment=e,
                                 kind=rng.choice(KINDS[e.modality]),
                                 priority=classes["outpatient"],
@@ -117,7 +117,7 @@ def load_ledger_demo(*, today: dt.date | None = None, per_device_day: int = 1) -
                         )
             if day.day % 7 == 3 and devices:
                 emergencies.append(
-                    _sign_one(
+                    sign_exam(
                         equipment=devices[0],
                         kind="CT/neuro",
                         priority=classes["emergency"],
