@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from pimm.ledger import exports, imports, selectors, services
 from pimm.ledger import models as lm
 from pimm.registry import models as m
-from tests import clock
 
 B, K = lm.CostLine.Basis, lm.CostLine.Kind
 

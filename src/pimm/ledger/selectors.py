@@ -123,11 +123,11 @@ def platform_totals(*, period: lm.Period) -> Totals:
         revenue=Sum("amount", filter=Q(kind=lm.CostLine.Kind.REVENUE)),
     )
     return Totals(
-        e["produced"] or ZERO,
-        e["owes"] or ZERO,
-        e["owed"] or ZERO,
-        c["costs"] or ZERO,
-        c["revenue"] or ZERO,
+        cents(e["produced"]),
+        cents(e["owes"]),
+        cents(e["owed"]),
+        cents(c["costs"]),
+        cents(c["revenue"]),
     )
 
 
