@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from pimm.engine import ledger as L
 
 D = Decimal
-amounts = st.integers(min_value=-10**9, max_value=10**9).map(lambda c: D(c) / 100)
+amounts = st.integers(min_value=-(10**9), max_value=10**9).map(lambda c: D(c) / 100)
 weights = st.dictionaries(
     st.text(alphabet="ABCDEFGH", min_size=1, max_size=3),
     st.decimals(min_value=0, max_value=10**6, places=4, allow_nan=False, allow_infinity=False),
