@@ -9,6 +9,7 @@ import io
 import logging
 from decimal import Decimal
 
+from django.db.models import Count, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -80,9 +81,18 @@ def _pdf(template: str, context: dict) -> bytes:
 
 
 def statement_pdf(st: selectors.Statement, entries, totals: selectors.Totals) -> bytes:
+    """The PDF summarises the entries by nature and code (the CSV lists every one)."""
+    summary = [
+        {**row, "kind_label": K(row["kind"]).label, "total": selectors.cents(row["total"])}
+        for row in entries.order_by()
+        .values("kind", "code")
+        .annotate(n=Count("pk"), total=Sum("amount"))
+        .order_by("kind", "code")
+    ]
     return _pdf(
         "ledger/statement_pdf.html",
         {
+            "summary": summary,
             "st": st,
             "rows": statement_rows(st),
             "entries": entries,
