@@ -48,8 +48,8 @@ from pimm.ledger import exports, imports, selectors, services  # noqa: E402
 from pimm.ledger import models as lm  # noqa: E402
 from pimm.registry import models as m  # noqa: E402
 from pimm.worklist import models as w  # noqa: E402
-from pimm.worklist import services as worklist  # noqa: E402
 from pimm.worklist import selectors as worklist_selectors  # noqa: E402
+from pimm.worklist import services as worklist  # noqa: E402
 
 KINDS = {"CT": ("CT/general", "CT/neuro", "CT/msk"), "MRI": ("MRI/neuro", "MRI/msk")}
 
