@@ -316,7 +316,7 @@ def main() -> None:
         "plain_aggregate_s": round(agg_s, 4),
         "ratio_statements_to_aggregate": round(statements_s / agg_s, 2) if agg_s else None,
         "members": len(sts),
-        "load": open("/proc/loadavg").read().split()[:3],
+        "load": Path("/proc/loadavg").read_text().split()[:3],
     }
     if args.json:
         print(json.dumps(result, indent=2))
