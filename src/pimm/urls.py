@@ -13,7 +13,9 @@ urlpatterns = [
     path("gardes/", include("pimm.oncall.urls")),
     path("lecture/", include("pimm.worklist.urls")),
     path("comptabilite/", include("pimm.ledger.urls")),
+    path("evaluation/", include("pimm.evaluation.urls")),
     path("api/", api.urls),
+    path("fhir/", include("pimm.interop.fhir.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

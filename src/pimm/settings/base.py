@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "pimm.worklist",
     "pimm.interop",
     "pimm.ledger",
+    "pimm.evaluation",
 ]
 
 MIDDLEWARE = [
