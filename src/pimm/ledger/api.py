@@ -1,7 +1,10 @@
 """The ledger's JSON API: months, statements, entries (each with its source) and the writes
 (cost lines, sharing, close, reversal, pay, extra fees). Every write accepts an
 ``Idempotency-Key`` header: the same key (same user) with the same body replays the first
-answer and writes nothing; the same key with another body or on another route answers 422."""
+answer and writes nothing; the same key with another body or on another route answers 422.
+
+Authentication is the API's own (``accounts.api_auth.TokenAuth`` bearer tokens, or the browser
+session), declared here so that the router keeps it wherever it is mounted."""
 
 from __future__ import annotations
 
@@ -14,14 +17,16 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from ninja import Router, Schema, Status
+from ninja.security import django_auth
 
+from pimm.accounts.api_auth import TokenAuth
 from pimm.api_errors import error_detail, error_dict, unprocessable
 from pimm.ledger import access, selectors, services
 from pimm.ledger import models as lm
 from pimm.ledger.forms import CostLineForm
 from pimm.worklist import selectors as worklist
 
-router = Router(tags=["ledger"])
+router = Router(tags=["ledger"], auth=[TokenAuth(), django_auth])
 HEADER = "Idempotency-Key"
 
 
