@@ -4,6 +4,8 @@ from decimal import Decimal
 
 from pimm.ledger import models as lm
 from pimm.ledger import selectors
+from pimm.ledger.demo import EXAM_WEEKDAYS
+from pimm.registry import models as m
 from tests import clock
 
 
@@ -12,10 +14,23 @@ def test_the_demo_has_last_month_closed_with_statements_and_pay(world):
     assert period.status == lm.Period.Status.CLOSED
     sts = selectors.statements(period=period)
     totals = selectors.platform_totals(period=period)
-    assert len(sts) == lm.Entry.objects.values("member").distinct().count() or len(sts) >= 2
+    assert sorted(s.member_id for s in sts) == sorted(m.Member.objects.values_list("pk", flat=True))
+    assert all(s.owes > 0 and s.owed > 0 for s in sts)  # every member shares costs and revenue
+    holders = set(
+        m.Equipment.objects.filter(modality__in=("CT", "MRI"), active=True).values_list(
+            "holder_id", flat=True
+        )
+    )
+    assert {s.member_id for s in sts if s.produced > 0} == holders
     assert sum(s.produced for s in sts) == totals.produced > 0
     assert sum(s.owes for s in sts) == totals.owes == totals.costs
     assert sum(s.owed for s in sts) == totals.owed == totals.revenue
+    days = {
+        d.weekday() for d in lm.Entry.objects.filter(period=period).values_list("date", flat=True)
+    }
+    assert set(EXAM_WEEKDAYS) <= days  # plus the weekly night emergencies
     pool = period.pay_pool
-    assert sum(x.amount for x in pool.lines.all()) == pool.amount == Decimal("48000.00")
+    lines = list(pool.lines.all())
+    assert len(lines) > 1 and all(x.amount >= 0 for x in lines)
+    assert sum(x.amount for x in lines) == pool.amount == Decimal("48000.00")
     assert lm.ExtraFeeAttempt.objects.filter(accepted=False).exists()
