@@ -22,6 +22,7 @@ from ninja.security import django_auth
 from pimm.accounts.api_auth import TokenAuth
 from pimm.api_errors import error_detail, error_dict, error_message
 from pimm.api_types import Id, Limit, Offset, SearchText
+from pimm.ledger.api import router as ledger_router
 from pimm.oncall.api import router as oncall_router
 from pimm.planning.api import router as planning_router
 from pimm.registry import access, services
@@ -211,3 +212,4 @@ api.add_router("/registry", registry_router)
 api.add_router("/planning", planning_router)
 api.add_router("/worklist", worklist_router)
 api.add_router("/oncall", oncall_router)
+api.add_router("/ledger", ledger_router)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("planning/", include("pimm.planning.urls")),
     path("gardes/", include("pimm.oncall.urls")),
     path("lecture/", include("pimm.worklist.urls")),
+    path("comptabilite/", include("pimm.ledger.urls")),
     path("evaluation/", include("pimm.evaluation.urls")),
     path("api/", api.urls),
     path("fhir/", include("pimm.interop.fhir.urls")),

@@ -12,6 +12,7 @@ from pimm.accounts.roles import Role
 from pimm.accounts.services import user_create
 from pimm.demo.generator import DemoPimm, generate
 from pimm.evaluation.demo import load_evaluation_demo
+from pimm.ledger.demo import load_ledger_demo, load_reference
 from pimm.oncall.demo import load_oncall_demo
 from pimm.planning.demo import load_planning_demo
 from pimm.registry import models as m
@@ -47,7 +48,9 @@ def load_demo(
     if not m.Platform.objects.exists():
         today = today or timezone.localdate()
         _write(data := data or generate(seed=seed, scale=scale, today=today))
+        load_reference()  # the tariffs before the worklist signs its exams
         load_worklist_demo(data)
+        load_ledger_demo(today=today)
         load_evaluation_demo(today=today)
     return demo_logins()
 

@@ -315,6 +315,21 @@ def presence(*, pk) -> ReaderPresence | None:
     return ReaderPresence.objects.filter(pk=pk).first()
 
 
+def duty_points_between(*, platform_id: int, start: dt.date, end: dt.date) -> dict[int, float]:
+    """Points each practitioner earned by duties of published rotas on days ``start``..``end``
+    (inclusive), with the platform's weights: read by the ledger's pay by points."""
+    weights = point_weights(platform_id=platform_id)
+    out: dict[int, float] = defaultdict(float)
+    for pid, cat, kind in RotaAssignment.objects.filter(
+        shift__rota__platform_id=platform_id,
+        shift__rota__status=Rota.Status.PUBLISHED,
+        shift__date__gte=start,
+        shift__date__lte=end,
+    ).values_list("practitioner_id", "shift__category", "shift__line__kind"):
+        out[pid] += weights.of(cat, kind)
+    return dict(out)
+
+
 # -- for the evaluation room (indicators over months) -----------------------------------------
 
 

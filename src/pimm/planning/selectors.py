@@ -278,6 +278,27 @@ def bookings_for(user, *, q: str = ""):
     return qs.order_by("-start")
 
 
+# ---- read by the ledger --------------------------------------------------------------------
+
+
+def equipment_minutes_by_member(
+    *, platform_id: int, start: dt.date, end: dt.date
+) -> dict[int, int]:
+    """Minutes of equipment time each member holds in the published vacation plans between
+    ``start`` and ``end`` (inclusive days): the ledger's equipment-time key."""
+    out: dict[int, int] = defaultdict(int)
+    for member_id, begin, finish in pm.Vacation.objects.filter(
+        plan__platform_id=platform_id,
+        plan__status=S.PUBLISHED,
+        status=pm.Vacation.Status.ASSIGNED,
+        member__isnull=False,
+        day__gte=start,
+        day__lte=end,
+    ).values_list("member_id", "start", "end"):
+        out[member_id] += int((finish - begin).total_seconds() // 60)
+    return dict(out)
+
+
 def published_slots(*, equipment_ids=None):
     """The slots of published plans (what the calendar shows), for the FHIR API's Slot."""
     qs = pm.Slot.objects.filter(plan__status=S.PUBLISHED).select_related("booking", "equipment")

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from pimm.accounts import access as accounts_access
 from pimm.evaluation import access as evaluation_access
+from pimm.ledger import access as ledger_access
 from pimm.oncall import access as oncall_access
 from pimm.planning.nav import planning_nav_items, planning_subnav_items
 from pimm.registry import access
@@ -32,6 +33,8 @@ def nav_items_for(user) -> list[tuple[str, str]]:
     if oncall_access.can(user, "rota_list"):
         items.append((_("Gardes"), reverse("oncall:index")))
     items += worklist_nav(user)
+    if ledger_access.can(user, "ledger"):
+        items.append((_("Finances"), reverse("ledger:periods")))
     if evaluation_access.can(user, "view"):
         items.append((_("Évaluation"), reverse("evaluation:indicators")))
     if access.can_create(user, m.Site):

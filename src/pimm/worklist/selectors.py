@@ -200,6 +200,20 @@ def unacknowledged_findings() -> list[w.CriticalFinding]:
     )
 
 
+def signed_exams_with_signers(*, exam_ids) -> list[tuple[w.Exam, Practitioner | None]]:
+    """Signed exams with the practitioner who signed each (read by the ledger)."""
+    exams = (
+        w.Exam.objects.filter(pk__in=list(exam_ids), status=w.Exam.Status.SIGNED)
+        .select_related("priority", "patient", "member", "equipment", "report__signed_by")
+        .order_by("pk")
+    )
+    out = []
+    for exam in exams:
+        report = getattr(exam, "report", None)
+        out.append((exam, report.signed_by if report is not None else None))
+    return out
+
+
 # -- reads for the FHIR API (interop.fhir): the same scoping as the exam pages ------------------
 
 
