@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from pimm.accounts import audit_display
-
 from pimm.accounts.models import AuditEvent
 from pimm.registry.services import registry_object_save
 from tests import clock
@@ -59,9 +58,7 @@ def test_creation_shows_datetimes_in_paris_time(world):
 
 
 def test_a_login_is_a_login(world, client):
-    response = client.post(
-        reverse("accounts:login"), {"username": "t-sec-a", "password": PASSWORD}
-    )
+    response = client.post(reverse("accounts:login"), {"username": "t-sec-a", "password": PASSWORD})
     assert response.status_code == 302
     event = AuditEvent.objects.filter(model="user", username__in=["t-sec-a", "système"]).first()
     assert event.action == AuditEvent.Action.LOGIN

@@ -296,7 +296,11 @@ def _store_result(run: RotaSolve, rota: Rota, problem, result: em.RotaResult, st
             rota.spread, rota.gini = result.spread, result.gini
             rota.changed_cells = result.changed_cells
             status = RotaSolve.Status.STOPPED if stopped else RotaSolve.Status.DONE
-            message = _("Tableau trouvé (%(status)s).") % {"status": result.status}
+            message = (
+                _("Tableau optimal trouvé.")
+                if result.status == "OPTIMAL"
+                else _("Meilleur tableau trouvé dans le temps de calcul.")
+            )
         elif result.status == "INFEASIBLE":
             RotaAssignment.objects.filter(shift__rota=rota, locked=False).delete()
             rota.status = S.FAILED

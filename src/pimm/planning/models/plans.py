@@ -11,6 +11,17 @@ from pimm.registry.models import Equipment, Member, Platform
 
 from ._base import Part, Purpose
 
+# The vacation engine's status codes in a coordinator's words (the plan page shows these)
+SOLVER_WORDS = {
+    "OPTIMAL": _("plan optimal trouvé"),
+    "FEASIBLE": _("meilleur plan trouvé dans le temps de calcul"),
+    "GREEDY": _("plan établi par la méthode rapide"),
+    "INFEASIBLE": _("aucun plan ne respecte toutes les règles"),
+    "UNKNOWN": _("aucun plan trouvé dans le temps de calcul"),
+    "INVALID_INPUT": _("données à compléter avant le calcul"),
+    "MODEL_INVALID": _("erreur interne du calcul"),
+}
+
 
 class VacationPlan(models.Model):
     Status = Lifecycle  # one lifecycle with the rotas (pimm.accounts.lifecycle)
@@ -84,6 +95,10 @@ class VacationPlan(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("planning:plan_detail", args=[self.pk])
+
+    @property
+    def solver_words(self) -> str:
+        return str(SOLVER_WORDS.get(self.solver_status, self.solver_status))
 
     @property
     def audit_member_id(self) -> None:

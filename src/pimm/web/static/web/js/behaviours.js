@@ -1,7 +1,8 @@
 // Small page behaviours as data attributes, so the Content-Security-Policy allows no inline script:
 // data-autosubmit (a select submits its form), data-select-on-click (select a read-only field),
 // data-confirm="question" (confirm before a button acts), data-version-from="element id" (a form
-// copies that element's value into its `version` field before submitting).
+// copies that element's value into its `version` field before submitting), data-menu (a
+// drop-down <details> of the main menu: one open at a time, Escape or a click elsewhere closes it).
 (function () {
   "use strict";
   document.addEventListener("change", function (event) {
@@ -13,6 +14,24 @@
     if (field) field.select();
     var asking = event.target.closest && event.target.closest("[data-confirm]");
     if (asking && !window.confirm(asking.getAttribute("data-confirm"))) event.preventDefault();
+  });
+  document.addEventListener("toggle", function (event) {
+    var menu = event.target;
+    if (!menu.hasAttribute || !menu.hasAttribute("data-menu") || !menu.open) return;
+    document.querySelectorAll("details[data-menu][open]").forEach(function (other) {
+      if (other !== menu) other.open = false;
+    });
+  }, true);
+  document.addEventListener("click", function (event) {
+    var inside = event.target.closest && event.target.closest("details[data-menu]");
+    document.querySelectorAll("details[data-menu][open]").forEach(function (menu) {
+      if (menu !== inside) menu.open = false;
+    });
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var menu = event.target.closest && event.target.closest("details[data-menu][open]");
+    if (menu) { menu.open = false; menu.querySelector("summary").focus(); }
   });
   document.addEventListener("submit", function (event) {
     var form = event.target;
