@@ -86,11 +86,12 @@ def test_filter_by_member(world, client_for):
 
 
 def test_bad_filter_is_refused_in_french_not_a_500(world, client_for):
-    response = client_for("coordinator").get(reverse("accounts:audit"), {"since": "hier"})
+    page = _audit(client_for("coordinator"), since="hier", member="999999")
+    assert "Saisissez une date valide" in page
+    assert "Sélectionnez un choix valide" in page
+    response = client_for("coordinator").get(reverse("accounts:audit"), {"page": "1\x00"})
     assert response.status_code == 400  # the input guard's French page
     assert "Requête invalide" in response.content.decode()
-    page = _audit(client_for("coordinator"), member="999999")
-    assert "Sélectionnez un choix valide" in page
 
 
 def test_csv_export_follows_the_filters(world, client_for):
