@@ -22,5 +22,5 @@ def translate(value) -> str:
     if isinstance(value, str):
         return gettext(value) if value else value
     if isinstance(value, dict):
-        return str(value.get("text", ""))
+        return str(value.get("text", value.get("message", "")))
     return str(value)
