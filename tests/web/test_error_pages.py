@@ -48,7 +48,7 @@ def test_403_signed_out_is_a_csrf_failure_in_french(world):
     client = Client(enforce_csrf_checks=True)
     response = client.post(reverse("accounts:login"), {"username": "x", "password": "y"})
     text = _is_error_page(response, 403, "Formulaire expiré")
-    assert "CSRF" not in text
+    assert "CSRF cookie" not in text and "Rechargez la page" in text
 
 
 @pytest.mark.parametrize("persona", [None, "coordinator"])
