@@ -72,8 +72,10 @@ def _words(words) -> re.Pattern:
 
 
 def raw_enum_values() -> set[str]:
-    """Stored codes no page should show as such: enum values unlike their label (with an
-    underscore, in capitals, or an English status word) and the exam types' codes."""
+    """Stored codes no page should show as such: enum values unlike their label that read as
+    codes (an underscore, or four capitals and more: `PET_CT`, `INTERV`, `public_hospital`) and
+    the exam types' codes (`MRI_KNEE`). Lower-case single words (`garde`, `public`) are French
+    words too: the English word list catches the English ones."""
     values = set()
     for model in apps.get_models():
         if not model.__module__.startswith("pimm."):
@@ -82,7 +84,7 @@ def raw_enum_values() -> set[str]:
             for value, label in field.flatchoices or ():
                 if not isinstance(value, str) or value == str(label) or len(value) < 4:
                     continue
-                if "_" in value or value.isupper() or (value.isalpha() and len(value) >= 5):
+                if "_" in value or value.isupper():
                     values.add(value)
     values |= {code for code in ExamType.objects.values_list("code", flat=True) if "_" in code}
     return values

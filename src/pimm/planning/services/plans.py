@@ -194,7 +194,7 @@ def plan_solve(*, plan_id: int) -> pm.VacationPlan:
             "unstaffed": counts["unstaffed"],
             "unassigned": counts["unassigned"],
             "lines": len(result.deviations),
-            "status": result.solver_status,
+            "status": pm.SOLVER_WORDS.get(result.solver_status, result.solver_status),
             "seconds": result.solve_seconds,
             "dev": result.max_abs_deviation_hours,
             "gap": _(" (à %(gap).1f %% de la borne prouvée)") % {"gap": 100 * result.gap}
