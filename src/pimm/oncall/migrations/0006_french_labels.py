@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('oncall', '0005_lifecycle_shared'),
-        ('registry', '0004_french_labels'),
+        ('registry', '0005_french_labels'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

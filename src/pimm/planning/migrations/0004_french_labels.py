@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('planning', '0003_lifecycle_shared'),
-        ('registry', '0004_french_labels'),
+        ('registry', '0005_french_labels'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

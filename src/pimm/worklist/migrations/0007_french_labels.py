@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0004_french_labels'),
+        ('registry', '0005_french_labels'),
         ('worklist', '0006_interop_keys'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0003_import_job'),
+        ('registry', '0004_import_preview'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -150,7 +150,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='importjob',
             name='status',
-            field=models.CharField(choices=[('queued', "En file d'attente"), ('running', 'En cours'), ('done', 'Terminé'), ('failed', 'Refusé')], default='queued', max_length=10, verbose_name='état'),
+            field=models.CharField(choices=[('queued', "En file d'attente"), ('running', 'En cours'), ('checked', 'Vérifié, à confirmer'), ('done', 'Terminé'), ('failed', 'Refusé')], default='queued', max_length=10, verbose_name='état'),
         ),
         migrations.AlterField(
             model_name='importjob',
