@@ -19,3 +19,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+# French error pages inside the layout (pimm.web.errors), instead of Django's English defaults
+handler400 = "pimm.web.errors.bad_request"
+handler403 = "pimm.web.errors.permission_denied"
+handler404 = "pimm.web.errors.page_not_found"
+handler500 = "pimm.web.errors.server_error"

@@ -5,9 +5,11 @@ our embedded default) and django-auditlog (JSON diffs only, no queryable per-mod
 keeps a full snapshot table per model, works the same on both databases and knows the request user.
 """
 
+import datetime as dt
 import json
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, connections
 from django.db.models.signals import post_migrate
@@ -42,20 +44,40 @@ def changes_for(history_instance) -> dict:
     return _plain({k: [None, v] for k, v in snap.items()})
 
 
+LOGIN_WINDOW = dt.timedelta(seconds=5)
+
+
+def _action(instance, history_instance, changes: dict) -> str:
+    """A user saved with nothing audited changed and a fresh `last_login` is a login (Django's
+    `update_last_login`; `last_login` itself is not kept in the user's history)."""
+    kind = history_instance.history_type
+    last_login = getattr(instance, "last_login", None)
+    if (
+        kind == "~"
+        and not changes
+        and isinstance(instance, get_user_model())
+        and last_login is not None
+        and abs(history_instance.history_date - last_login) <= LOGIN_WINDOW
+    ):
+        return AuditEvent.Action.LOGIN
+    return kind
+
+
 @receiver(post_create_historical_record)
 def record_audit_event(sender, instance, history_instance, **kwargs) -> None:
     user = getattr(history_instance, "history_user", None)
+    changes = changes_for(history_instance)
     AuditEvent.objects.create(
         at=history_instance.history_date,
         user=user,
         username=user.get_username() if user else SYSTEM_USERNAME,
-        action=history_instance.history_type,
+        action=_action(instance, history_instance, changes),
         app_label=instance._meta.app_label,
         model=instance._meta.model_name,
         object_id=str(instance.pk),
         object_repr=str(instance)[:255],
         member_id=getattr(instance, "audit_member_id", None),
-        changes=changes_for(history_instance),
+        changes=changes,
         reason=history_instance.history_change_reason or "",
     )
 

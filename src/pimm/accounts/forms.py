@@ -23,8 +23,9 @@ class TokenCreateForm(forms.Form):
 
 class AuditFilterForm(forms.Form):
     q = forms.CharField(label=_("Objet contient"), required=False)
-    model = forms.CharField(label=_("Type d'objet"), required=False)
+    model = forms.ChoiceField(label=_("Type d'objet"), required=False)
     username = forms.CharField(label=_("Utilisateur"), required=False)
+    member = forms.TypedChoiceField(label=_("Membre"), required=False, coerce=int, empty_value=None)
     action = forms.ChoiceField(
         label=_("Action"), required=False, choices=[("", "—"), *AuditEvent.Action.choices]
     )
@@ -32,6 +33,13 @@ class AuditFilterForm(forms.Form):
     object_id = forms.CharField(label=pgettext_lazy("objet audité", "Identifiant"), required=False)
     since = forms.DateField(label=_("Depuis le"), required=False, widget=DATE)
     until = forms.DateField(label=_("Jusqu'au"), required=False, widget=DATE)
+
+    def __init__(self, *args, models=(), members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["model"].choices = [("", "—"), *models]
+        self.fields["member"].choices = [("", "—"), *members]
+        if not members:
+            del self.fields["member"]
 
 
 class UserForm(forms.ModelForm):

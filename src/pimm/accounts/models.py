@@ -67,14 +67,19 @@ class ApiToken(models.Model):
     """A bearer token for the JSON API; only its SHA-256 is stored."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tokens"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="tokens",
+        verbose_name=_("utilisateur"),
     )
     name = models.CharField(_("nom"), max_length=100)
-    prefix = models.CharField(max_length=8, editable=False)
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    prefix = models.CharField(_("préfixe"), max_length=8, editable=False)
+    key_hash = models.CharField(
+        _("empreinte de la clé"), max_length=64, unique=True, editable=False
+    )
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("dernière utilisation"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("révoqué le"), null=True, blank=True)
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -102,6 +107,7 @@ class AuditEvent(models.Model):
         CREATE = "+", _("création")
         UPDATE = "~", _("modification")
         DELETE = "-", _("suppression")
+        LOGIN = "@", _("connexion")  # a user record whose only change is last_login
 
     at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
     user = models.ForeignKey(
@@ -111,14 +117,15 @@ class AuditEvent(models.Model):
         on_delete=models.DO_NOTHING,
         db_constraint=False,
         related_name="+",
+        verbose_name=_("compte"),
     )
     username = models.CharField(_("utilisateur"), max_length=150, blank=True)
     action = models.CharField(_("action"), max_length=1, choices=Action.choices)
-    app_label = models.CharField(max_length=64)
+    app_label = models.CharField(_("module"), max_length=64)
     model = models.CharField(_("objet"), max_length=64, db_index=True)
-    object_id = models.CharField(max_length=64, db_index=True)
+    object_id = models.CharField(_("identifiant de l'objet"), max_length=64, db_index=True)
     object_repr = models.CharField(_("libellé"), max_length=255)
-    member_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    member_id = models.BigIntegerField(_("membre"), null=True, blank=True, db_index=True)
     changes = models.JSONField(_("changements"), default=dict)
     reason = models.TextField(_("motif"), blank=True)
 

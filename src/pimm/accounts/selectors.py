@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from pimm.accounts.models import ApiToken, AuditEvent
+from pimm.accounts.models import ApiToken, AuditEvent, User
 from pimm.accounts.roles import Role
 from pimm.accounts.second_factor import token_allowed
 
@@ -15,6 +15,8 @@ def audit_events_for(user, filters: dict) -> QuerySet:
         events = events.filter(member_id=user.member_id)
     if filters.get("model"):
         events = events.filter(model=filters["model"])
+    if filters.get("member"):
+        events = events.filter(member_id=filters["member"])
     if filters.get("username"):
         events = events.filter(username__icontains=filters["username"])
     if filters.get("action"):
@@ -30,8 +32,18 @@ def audit_events_for(user, filters: dict) -> QuerySet:
     return events
 
 
-def audited_models() -> list[str]:
-    return list(AuditEvent.objects.order_by().values_list("model", flat=True).distinct())
+def audited_models(events: QuerySet) -> list[tuple[str, str]]:
+    """`(app_label, model)` of the objects the given events name."""
+    return list(events.order_by().values_list("app_label", "model").distinct())
+
+
+def audit_member_choices(user) -> list[tuple[int, str]]:
+    """The members the user may filter the trail by: every member for the platform's staff and
+    the reviewer, none for a member manager (the trail is already theirs)."""
+    if not (user.is_platform_staff or user.is_reviewer):
+        return []
+    member_model = User._meta.get_field("member").related_model
+    return [(m.pk, str(m)) for m in member_model._base_manager.order_by("name")]
 
 
 def api_token_user(raw: str):

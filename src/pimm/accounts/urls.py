@@ -12,6 +12,7 @@ urlpatterns = [
     path("profil/", views.profile, name="profile"),
     path("jetons/<int:pk>/revoquer/", views.token_revoke, name="token_revoke"),
     path("audit/", views.audit_list, name="audit"),
+    path("audit/export.csv", views.audit_csv, name="audit_csv"),
     path("utilisateurs/", views.user_list, name="users"),
     path("utilisateurs/nouveau/", views.user_edit, name="user_create"),
     path("utilisateurs/<int:pk>/", views.user_edit, name="user_edit"),

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from django_otp import devices_for_user, user_has_device
 from django_otp import login as otp_login
 
-from pimm.accounts import access, selectors, services
+from pimm.accounts import access, audit_display, selectors, services
 from pimm.accounts.forms import AuditFilterForm, OTPTokenForm, TokenCreateForm, UserForm
 
 _PENDING = "pimm_pending_user"
@@ -120,19 +120,46 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("accounts:profile")
 
 
+def _audit_filtered(request: HttpRequest):
+    access.require(request.user, "view_audit")
+    scope = selectors.audit_events_for(request.user, {})
+    form = AuditFilterForm(
+        request.GET or None,
+        models=audit_display.audited_model_choices(selectors.audited_models(scope)),
+        members=selectors.audit_member_choices(request.user),
+    )
+    filters = form.cleaned_data if form.is_valid() else {}
+    return form, selectors.audit_events_for(request.user, filters)
+
+
 @login_required
 def audit_list(request: HttpRequest) -> HttpResponse:
-    access.require(request.user, "view_audit")
-    form = AuditFilterForm(request.GET or None)
-    events = selectors.audit_events_for(request.user, form.cleaned_data if form.is_valid() else {})
+    form, events = _audit_filtered(request)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "accounts/audit.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "lines": audit_display.lines(page),
+            "query": query.urlencode(),
+        },
     )
+
+
+AUDIT_CSV_ROWS = 50_000  # one export stays a download, not a dump of the whole trail
+
+
+@login_required
+def audit_csv(request: HttpRequest) -> HttpResponse:
+    _form, events = _audit_filtered(request)
+    body = audit_display.to_csv(events[:AUDIT_CSV_ROWS])
+    response = HttpResponse("\ufeff" + body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="journal-audit.csv"'
+    return response
 
 
 @login_required

@@ -53,7 +53,9 @@ def kind_of(topic: str) -> str:
 
 
 class Commitment(models.Model):
-    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="+")
+    platform = models.ForeignKey(
+        Platform, verbose_name=_("plateau mutualisé"), on_delete=models.PROTECT, related_name="+"
+    )
     topic = models.CharField(_("engagement ARS"), max_length=20, choices=Topic.choices)
     kind = models.CharField(_("nature"), max_length=10, choices=Kind.choices, editable=False)
     title = models.CharField(_("intitulé"), max_length=200)
@@ -156,7 +158,12 @@ class Evidence(models.Model):
     description = models.CharField(_("description"), max_length=300)
     attachment = models.FileField(_("pièce jointe"), upload_to=evidence_path, max_length=300)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("saisi par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("saisie le"), auto_now_add=True)
     # file fields are not historised (the audit stores JSON): the row and its author are
@@ -187,7 +194,9 @@ class ReportKind(models.TextChoices):
 class ReportDraft(models.Model):
     """What the coordinator prepares before generating: the period and the free-text sections."""
 
-    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="+")
+    platform = models.ForeignKey(
+        Platform, verbose_name=_("plateau mutualisé"), on_delete=models.PROTECT, related_name="+"
+    )
     kind = models.CharField(_("document"), max_length=10, choices=ReportKind.choices)
     year = models.PositiveSmallIntegerField(
         _("année d'autorisation"),
@@ -197,7 +206,7 @@ class ReportDraft(models.Model):
         help_text=_("De 1 à 7 pour un rapport d'étape ; vide pour le rapport final et le dossier."),
     )
     title = models.CharField(_("titre"), max_length=200)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -220,7 +229,12 @@ class ReportDraft(models.Model):
 
 
 class ReportSection(models.Model):
-    draft = models.ForeignKey(ReportDraft, on_delete=models.CASCADE, related_name="sections")
+    draft = models.ForeignKey(
+        ReportDraft,
+        verbose_name=_("rapport en préparation"),
+        on_delete=models.CASCADE,
+        related_name="sections",
+    )
     key = models.CharField(_("clé"), max_length=40)
     title = models.CharField(_("titre"), max_length=200)
     text = models.TextField(_("texte"), blank=True)
@@ -245,7 +259,12 @@ class Report(models.Model):
     """One generation of a draft: a PDF and an editable ODT, computed in a background task
     (lifecycle: draft = queued, solving = being generated, ready | failed, published = sent)."""
 
-    draft = models.ForeignKey(ReportDraft, on_delete=models.PROTECT, related_name="reports")
+    draft = models.ForeignKey(
+        ReportDraft,
+        verbose_name=_("rapport en préparation"),
+        on_delete=models.PROTECT,
+        related_name="reports",
+    )
     status = models.CharField(
         _("état"), max_length=12, choices=Lifecycle.choices, default=Lifecycle.DRAFT
     )
@@ -259,10 +278,15 @@ class Report(models.Model):
     odt = models.FileField(_("ODT"), upload_to=report_path, blank=True, max_length=300)
     seconds = models.FloatField(_("durée (s)"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("demandé par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
     history = HistoricalRecords(excluded_fields=["progress", "step", "pdf", "odt"])
 
     class Meta:
@@ -307,7 +331,9 @@ def annex_path(instance, filename: str) -> str:
 
 
 class Annex(models.Model):
-    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="+")
+    platform = models.ForeignKey(
+        Platform, verbose_name=_("plateau mutualisé"), on_delete=models.PROTECT, related_name="+"
+    )
     kind = models.CharField(_("pièce"), max_length=20, choices=AnnexKind.choices)
     member = models.ForeignKey(
         Member,
@@ -319,7 +345,7 @@ class Annex(models.Model):
     )
     attachment = models.FileField(_("fichier"), upload_to=annex_path, max_length=300)
     signed_on = models.DateField(_("signé le"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     # file fields are not historised (the audit stores JSON): the row and its author are
     history = HistoricalRecords(excluded_fields=["attachment"])
 

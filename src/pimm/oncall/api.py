@@ -15,6 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 from ninja import Router, Schema, Status
 
+from pimm.accounts import engine_text
 from pimm.api_errors import unprocessable
 from pimm.registry import selectors as registry
 
@@ -236,7 +237,7 @@ def rota(request, pk: int):
     data = RotaOut.from_orm(found).dict()
     return RotaDetailOut(
         **data,
-        explanation=[str(x) for x in found.explanation],
+        explanation=[engine_text.translate(x) for x in found.explanation],
         duties=_duties(selectors.duties(rota=found)),
     )
 

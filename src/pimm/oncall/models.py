@@ -32,7 +32,12 @@ class OnCallLine(models.Model):
         GARDE = em.GARDE, _("Garde (sur place)")
         ASTREINTE = em.ASTREINTE, _("Astreinte (à domicile)")
 
-    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="oncall_lines")
+    platform = models.ForeignKey(
+        Platform,
+        on_delete=models.PROTECT,
+        related_name="oncall_lines",
+        verbose_name=_("plateau mutualisé"),
+    )
     code = models.CharField(_("code"), max_length=20)
     name = models.CharField(_("intitulé"), max_length=200)
     sites = models.ManyToManyField(Site, verbose_name=_("sites couverts"), related_name="+")
@@ -77,7 +82,12 @@ class Rota(models.Model):
         DECLARED = "declared", _("Quotas déclarés")
         NONE = "none", _("Aucun quota par membre")
 
-    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="rotas")
+    platform = models.ForeignKey(
+        Platform,
+        on_delete=models.PROTECT,
+        related_name="rotas",
+        verbose_name=_("plateau mutualisé"),
+    )
     title = models.CharField(_("intitulé"), max_length=200, blank=True)
     start = models.DateField(_("du"))
     end = models.DateField(_("au"))
@@ -109,18 +119,28 @@ class Rota(models.Model):
         _("échanges soumis à l'approbation du coordinateur"), default=False
     )
     explanation = models.JSONField(_("explication"), default=list, blank=True)
-    objective = models.FloatField(null=True, blank=True)
-    bound = models.FloatField(null=True, blank=True)
+    objective = models.FloatField(_("objectif"), null=True, blank=True)
+    bound = models.FloatField(_("borne"), null=True, blank=True)
     spread = models.FloatField(_("écart max − min"), null=True, blank=True)
     gini = models.FloatField(_("indice de Gini"), null=True, blank=True)
-    changed_cells = models.IntegerField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    changed_cells = models.IntegerField(_("gardes modifiées"), null=True, blank=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("créé par"),
     )
     published_at = models.DateTimeField(_("publié le"), null=True, blank=True)
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("publié par"),
     )
     history = HistoricalRecords()
 
@@ -141,15 +161,21 @@ class Rota(models.Model):
 class RotaShift(models.Model):
     """One line on one PDSES period (the engine's ``Shift``; ``key`` is the engine's id)."""
 
-    rota = models.ForeignKey(Rota, on_delete=models.CASCADE, related_name="shifts")
-    line = models.ForeignKey(OnCallLine, on_delete=models.PROTECT, related_name="+")
-    key = models.CharField(max_length=80)
-    date = models.DateField()
-    category = models.CharField(max_length=16, choices=Category.choices)
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
+    rota = models.ForeignKey(
+        Rota, on_delete=models.CASCADE, related_name="shifts", verbose_name=_("tableau de garde")
+    )
+    line = models.ForeignKey(
+        OnCallLine, on_delete=models.PROTECT, related_name="+", verbose_name=_("ligne de garde")
+    )
+    key = models.CharField(_("clé"), max_length=80)
+    date = models.DateField(_("date"))
+    category = models.CharField(_("catégorie"), max_length=16, choices=Category.choices)
+    starts_at = models.DateTimeField(_("début"))
+    ends_at = models.DateTimeField(_("fin"))
 
     class Meta:
+        verbose_name = _("garde du tableau")
+        verbose_name_plural = _("gardes du tableau")
         ordering = ["starts_at", "line__code"]
         constraints = [models.UniqueConstraint(fields=["rota", "key"], name="oncall_shift_key")]
 
@@ -158,9 +184,14 @@ class RotaShift(models.Model):
 
 
 class RotaAssignment(models.Model):
-    shift = models.OneToOneField(RotaShift, on_delete=models.CASCADE, related_name="assignment")
+    shift = models.OneToOneField(
+        RotaShift, on_delete=models.CASCADE, related_name="assignment", verbose_name=_("garde")
+    )
     practitioner = models.ForeignKey(
-        Practitioner, on_delete=models.PROTECT, related_name="oncall_assignments"
+        Practitioner,
+        on_delete=models.PROTECT,
+        related_name="oncall_assignments",
+        verbose_name=_("radiologue"),
     )
     locked = models.BooleanField(_("verrouillée"), default=False)
     history = HistoricalRecords()
@@ -179,7 +210,10 @@ class RotaAssignment(models.Model):
 
 class Unavailability(models.Model):
     practitioner = models.ForeignKey(
-        Practitioner, on_delete=models.CASCADE, related_name="oncall_unavailabilities"
+        Practitioner,
+        on_delete=models.CASCADE,
+        related_name="oncall_unavailabilities",
+        verbose_name=_("radiologue"),
     )
     start = models.DateField(_("du"))
     end = models.DateField(_("au (inclus)"))
@@ -201,7 +235,10 @@ class Unavailability(models.Model):
 
 class Preference(models.Model):
     practitioner = models.ForeignKey(
-        Practitioner, on_delete=models.CASCADE, related_name="oncall_preferences"
+        Practitioner,
+        on_delete=models.CASCADE,
+        related_name="oncall_preferences",
+        verbose_name=_("radiologue"),
     )
     date = models.DateField(_("date"))
     weight = models.SmallIntegerField(
@@ -238,7 +275,9 @@ class SwapRequest(models.Model):
         APPLIED = "applied", _("Appliqué")
         CANCELLED = "cancelled", _("Annulé")
 
-    rota = models.ForeignKey(Rota, on_delete=models.CASCADE, related_name="swaps")
+    rota = models.ForeignKey(
+        Rota, on_delete=models.CASCADE, related_name="swaps", verbose_name=_("tableau de garde")
+    )
     kind = models.CharField(_("type"), max_length=10, choices=Kind.choices)
     status = models.CharField(
         _("statut"), max_length=10, choices=Status.choices, default=Status.PROPOSED
@@ -262,13 +301,22 @@ class SwapRequest(models.Model):
     )
     message = models.CharField(_("message"), max_length=300, blank=True)
     reason = models.TextField(_("motif du refus"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("demandé le"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("demandé par"),
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(_("décidé le"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("décidé par"),
     )
     history = HistoricalRecords()
 
@@ -289,7 +337,10 @@ class PointBalance(models.Model):
     """Points of one practitioner in one year against their working-time share, carried over."""
 
     practitioner = models.ForeignKey(
-        Practitioner, on_delete=models.CASCADE, related_name="oncall_balances"
+        Practitioner,
+        on_delete=models.CASCADE,
+        related_name="oncall_balances",
+        verbose_name=_("radiologue"),
     )
     year = models.PositiveSmallIntegerField(_("année"))
     carried_in = models.FloatField(_("report de l'année précédente"), default=0.0)
@@ -324,23 +375,33 @@ class RotaSolve(models.Model):
         STOPPED = "stopped", _("Arrêté")
         FAILED = "failed", _("Échec")
 
-    rota = models.ForeignKey(Rota, on_delete=models.CASCADE, related_name="solves")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    time_limit = models.FloatField(default=20.0)
-    stop_requested = models.BooleanField(default=False)
-    objective = models.FloatField(null=True, blank=True)
-    bound = models.FloatField(null=True, blank=True)
-    seconds = models.FloatField(default=0.0)
-    solutions = models.PositiveIntegerField(default=0)
-    message = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    rota = models.ForeignKey(
+        Rota, on_delete=models.CASCADE, related_name="solves", verbose_name=_("tableau de garde")
     )
-    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        _("état"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    time_limit = models.FloatField(_("temps maximal (s)"), default=20.0)
+    stop_requested = models.BooleanField(_("arrêt demandé"), default=False)
+    objective = models.FloatField(_("objectif"), null=True, blank=True)
+    bound = models.FloatField(_("borne"), null=True, blank=True)
+    seconds = models.FloatField(_("durée (s)"), default=0.0)
+    solutions = models.PositiveIntegerField(_("solutions trouvées"), default=0)
+    message = models.TextField(_("message"), blank=True)
+    created_at = models.DateTimeField(_("lancé le"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("lancé par"),
+    )
+    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("calcul du tableau")
+        verbose_name_plural = _("calculs du tableau")
         ordering = ["-pk"]
 
     def __str__(self) -> str:
@@ -371,11 +432,18 @@ class CalendarToken(models.Model):
     """The secret in a practitioner's iCal feed URL; regenerating it revokes the old one."""
 
     practitioner = models.OneToOneField(
-        Practitioner, on_delete=models.CASCADE, related_name="calendar_token"
+        Practitioner,
+        on_delete=models.CASCADE,
+        related_name="calendar_token",
+        verbose_name=_("radiologue"),
     )
-    token = models.CharField(max_length=64, unique=True, default=new_token)
-    created_at = models.DateTimeField(auto_now=True)
+    token = models.CharField(_("jeton"), max_length=64, unique=True, default=new_token)
+    created_at = models.DateTimeField(_("créé le"), auto_now=True)
     history = HistoricalRecords(excluded_fields=["token"])
+
+    class Meta:
+        verbose_name = _("lien d'agenda")
+        verbose_name_plural = _("liens d'agenda")
 
     def __str__(self) -> str:
         return f"Agenda de {self.practitioner}"
@@ -402,7 +470,10 @@ class PointWeights(models.Model):
     """
 
     platform = models.OneToOneField(
-        Platform, on_delete=models.CASCADE, related_name="oncall_weights"
+        Platform,
+        on_delete=models.CASCADE,
+        related_name="oncall_weights",
+        verbose_name=_("plateau mutualisé"),
     )
     weeknight = _weight(_("nuit de semaine"))
     weekend_day = _weight(_("jour de week-end"))
@@ -415,7 +486,7 @@ class PointWeights(models.Model):
         validators=[MinValueValidator(10), MaxValueValidator(200)],
         help_text=_("100 : une astreinte compte autant qu'une garde ; 50 : moitié moins."),
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("mis à jour le"), auto_now=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -458,9 +529,16 @@ class ReaderPresence(models.Model):
     rota's lines (``on_duty``, e.g. the weekday emergency line). With the published rota, the
     duty room's answer to "who is available when" (``selectors.available_between``)."""
 
-    practitioner = models.ForeignKey(Practitioner, on_delete=models.CASCADE, related_name="+")
+    practitioner = models.ForeignKey(
+        Practitioner, on_delete=models.CASCADE, related_name="+", verbose_name=_("radiologue")
+    )
     site = models.ForeignKey(
-        Site, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Site,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("site"),
     )
     start = models.DateTimeField(_("début"))
     end = models.DateTimeField(_("fin"))
@@ -469,6 +547,7 @@ class ReaderPresence(models.Model):
 
     class Meta:
         verbose_name = _("présence")
+        verbose_name_plural = _("présences")
         indexes = [models.Index(fields=["start", "end"], name="oncall_presence_start_end")]
 
     def __str__(self) -> str:

@@ -18,7 +18,7 @@ from pimm.charts import bar_chart
 from pimm.registry import selectors as registry
 from pimm.registry.models import Practitioner
 
-from . import access, exports, selectors, services
+from . import access, exports, selectors, services, wording
 from .forms import (
     LineForm,
     PreferenceForm,
@@ -122,6 +122,7 @@ def rota_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "manage": manage,
         "editable": manage and rota.status not in ("published", "superseded", "solving"),
         "solve": selectors.latest_solve(rota),
+        "verdict": _verdict(selectors.latest_solve(rota)),
         "me": access.own_practitioner(request.user),
         "can_export": access.can(request.user, "export"),
         "revisions": access.visible_rotas(request.user).filter(based_on=rota).order_by("-pk"),
@@ -145,6 +146,10 @@ def rota_generate(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("oncall:rota", pk=rota.pk)
 
 
+def _verdict(solve) -> str:
+    return wording.solve_verdict(solve) if solve is not None else ""
+
+
 @login_required
 def rota_progress(request: HttpRequest, pk: int) -> HttpResponse:
     rota = access.get_rota(request.user, pk)
@@ -152,7 +157,12 @@ def rota_progress(request: HttpRequest, pk: int) -> HttpResponse:
     response = render(
         request,
         "oncall/_progress.html",
-        {"rota": rota, "solve": solve, "manage": access.can(request.user, "rota_manage")},
+        {
+            "rota": rota,
+            "solve": solve,
+            "verdict": _verdict(solve),
+            "manage": access.can(request.user, "rota_manage"),
+        },
     )
     if request.htmx and (solve is None or not solve.running):
         response["HX-Refresh"] = "true"

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.db.models import BooleanField, Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from pimm.engine import booking as eb
 from pimm.planning import access, adapter
@@ -153,7 +154,7 @@ def calendar_days(
             css, label = "closed", s.closed_reason or "fermée"
         elif b:
             css = "booked emergency" if b.priority == pm.Priority.EMERGENCY else "booked"
-            label = f"{b.exam_type.code} · {b.patient_pseudonym}" if details else "occupé"
+            label = f"{b.exam_type.label} · {b.patient_pseudonym}" if details else _("occupé")
         elif s.purpose != pm.Purpose.GENERAL:
             css = f"reserved {s.purpose}" + (" released" if released else "")
             label = s.get_purpose_display() + (" (libérée)" if released else "")

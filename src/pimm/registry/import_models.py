@@ -24,31 +24,38 @@ class ImportJob(models.Model):
         FAILED = "failed", _("Refusé")
 
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("créé par"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     kind = models.CharField(_("type de données"), max_length=20, choices=Kind.choices)
     file_name = models.CharField(_("fichier"), max_length=255)
-    content = models.BinaryField()  # the uploaded bytes (at most imports.MAX_BYTES)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    rows_total = models.PositiveIntegerField(default=0)
-    rows_checked = models.PositiveIntegerField(default=0)
-    rows_written = models.PositiveIntegerField(default=0)
-    created_count = models.PositiveIntegerField(default=0)
-    updated_count = models.PositiveIntegerField(default=0)
+    content = models.BinaryField(_("contenu"))  # the uploaded bytes (at most imports.MAX_BYTES)
+    status = models.CharField(
+        _("état"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    rows_total = models.PositiveIntegerField(_("lignes au total"), default=0)
+    rows_checked = models.PositiveIntegerField(_("lignes vérifiées"), default=0)
+    rows_written = models.PositiveIntegerField(_("lignes écrites"), default=0)
+    created_count = models.PositiveIntegerField(_("objets créés"), default=0)
+    updated_count = models.PositiveIntegerField(_("objets mis à jour"), default=0)
     # [{"line": 3, "column": "rpps", "label": "RPPS", "message": "..."}], in the creator's language
-    errors = models.JSONField(default=list, blank=True)
+    errors = models.JSONField(_("erreurs"), default=list, blank=True)
     # the check before writing: {"create": n, "update": n, "rows": [{"line", "action", "text"}]}
     preview = models.JSONField(_("aperçu"), default=dict, blank=True)
     # the creator saw the preview and asked for the rows to be written
     confirmed = models.BooleanField(_("confirmé"), default=False)
-    message = models.TextField(blank=True)  # an unexpected failure of the task itself
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    message = models.TextField(_("message"), blank=True)  # an unexpected failure of the task itself
+    started_at = models.DateTimeField(_("commencé le"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
 
     class Meta:
         ordering = ["-pk"]
         verbose_name = _("import")
+        verbose_name_plural = _("imports")
 
     def __str__(self) -> str:
         return f"Import {self.pk} ({self.kind}, {self.file_name}, {self.status})"

@@ -97,7 +97,12 @@ class Member(models.Model):
         ARMY_HOSPITAL = "army_hospital", _("Hôpital des armées")
         OTHER = "other", _("Autre")
 
-    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="members")
+    platform = models.ForeignKey(
+        Platform,
+        on_delete=models.PROTECT,
+        related_name="members",
+        verbose_name=_("plateau mutualisé"),
+    )
     code = models.CharField(_("code"), max_length=20)
     name = models.CharField(_("raison sociale"), max_length=200)
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
@@ -143,7 +148,9 @@ class Member(models.Model):
 
 
 class Site(models.Model):
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="sites")
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="sites", verbose_name=_("membre")
+    )
     code = models.CharField(_("code"), max_length=20)
     name = models.CharField(_("nom"), max_length=200)
     finess = models.CharField(
@@ -189,7 +196,9 @@ class Modality(models.TextChoices):
 
 
 class Equipment(models.Model):
-    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="equipment")
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, related_name="equipment", verbose_name=_("site")
+    )
     holder = models.ForeignKey(
         Member,
         verbose_name=_("titulaire de l'autorisation"),
@@ -241,7 +250,10 @@ class Authorization(models.Model):
         WITHDRAWN = "withdrawn", _("retirée")
 
     equipment = models.ForeignKey(
-        Equipment, on_delete=models.CASCADE, related_name="authorizations"
+        Equipment,
+        on_delete=models.CASCADE,
+        related_name="authorizations",
+        verbose_name=_("équipement"),
     )
     number = models.CharField(_("numéro de décision"), max_length=100)
     decided_on = models.DateField(_("date de décision"))
@@ -357,13 +369,16 @@ class Practitioner(models.Model):
         PUBLIC = "public", _("Praticien hospitalier (public)")
         PRIVATE = "private", _("Libéral")
 
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="practitioners")
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="practitioners", verbose_name=_("membre")
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="practitioner",
+        verbose_name=_("compte"),
     )
     rpps = models.CharField(_("RPPS"), max_length=11, unique=True, validators=[validate_rpps])
     first_name = models.CharField(_("prénom"), max_length=100)
@@ -409,9 +424,16 @@ class Practitioner(models.Model):
 
 
 class Technologist(models.Model):
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="technologists")
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="technologists", verbose_name=_("membre")
+    )
     site = models.ForeignKey(
-        Site, on_delete=models.PROTECT, related_name="technologists", null=True, blank=True
+        Site,
+        on_delete=models.PROTECT,
+        related_name="technologists",
+        null=True,
+        blank=True,
+        verbose_name=_("site"),
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -419,6 +441,7 @@ class Technologist(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="technologist",
+        verbose_name=_("compte"),
     )
     first_name = models.CharField(_("prénom"), max_length=100)
     last_name = models.CharField(_("nom"), max_length=100)
@@ -457,7 +480,12 @@ class Technologist(models.Model):
 class Convention(models.Model):
     """One version of the convention constitutive, in force over [effective_from, effective_to]."""
 
-    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="conventions")
+    platform = models.ForeignKey(
+        Platform,
+        on_delete=models.PROTECT,
+        related_name="conventions",
+        verbose_name=_("plateau mutualisé"),
+    )
     title = models.CharField(_("intitulé"), max_length=200)
     version = models.CharField(_("version"), max_length=30)
     signed_on = models.DateField(_("date de signature"), null=True, blank=True)
@@ -514,9 +542,14 @@ class SharingKey(models.Model):
     """A member's share, in percent, of equipment time, revenue and costs under one convention."""
 
     convention = models.ForeignKey(
-        Convention, on_delete=models.CASCADE, related_name="sharing_keys"
+        Convention,
+        on_delete=models.CASCADE,
+        related_name="sharing_keys",
+        verbose_name=_("convention"),
     )
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="sharing_keys")
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="sharing_keys", verbose_name=_("membre")
+    )
     time_share = models.DecimalField(
         _("part du temps machine (%)"),
         max_digits=5,

@@ -1,8 +1,11 @@
 """The navigation bar: only the entries the current user may open, asked of each room's rules
 (the same `can`/`can_read_any` the pages call; never a role test of its own)."""
 
+from dataclasses import dataclass, field
+
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from pimm.accounts import access as accounts_access
 from pimm.evaluation import access as evaluation_access
@@ -46,10 +49,61 @@ def nav_items_for(user) -> list[tuple[str, str]]:
     return items
 
 
+# A menu longer than this is shown as drop-down groups (the coordinator's has 18 entries)
+GROUP_ABOVE = 8
+# (URL prefix, group label): a room's entries share a group; the first matching prefix wins
+NAV_GROUPS = (
+    ("/registre/", _lazy("Registre")),
+    ("/planning/", _lazy("Planning")),
+    ("/gardes/", _lazy("Gardes")),
+    ("/lecture/", _lazy("Lecture")),
+    ("/comptes/", _lazy("Administration")),
+)
+
+
+@dataclass
+class NavEntry:
+    """One entry of the main menu: a link, or a group of links (`<details>` in base.html)."""
+
+    label: str
+    url: str = ""
+    children: list[tuple[str, str]] = field(default_factory=list)
+
+    def is_active(self, path: str) -> bool:
+        urls = [u for _label, u in self.children] or [self.url]
+        return any(path == u or (u != "/" and path.startswith(u)) for u in urls)
+
+
+def nav_entries(items: list[tuple[str, str]]) -> list[NavEntry]:
+    """The menu as shown: flat when short; otherwise each room's links in one group, in the order
+    of their first entry (a group of one link stays a link)."""
+    if len(items) <= GROUP_ABOVE:
+        return [NavEntry(label, url) for label, url in items]
+    entries: list[NavEntry] = []
+    groups: dict[str, NavEntry] = {}
+    for label, url in items:
+        group = next((str(name) for prefix, name in NAV_GROUPS if url.startswith(prefix)), None)
+        if group is None:
+            entries.append(NavEntry(label, url))
+        elif group in groups:
+            groups[group].children.append((label, url))
+        else:
+            groups[group] = NavEntry(group, children=[(label, url)])
+            entries.append(groups[group])
+    for entry in entries:
+        if len(entry.children) == 1:
+            entry.label, entry.url = entry.children.pop()
+    return entries
+
+
 def navigation(request) -> dict:
     user = getattr(request, "user", None)
     signed_in = user is not None and user.is_authenticated
+    items = nav_items_for(user)
+    path = getattr(request, "path", "")
+    entries = nav_entries(items)
     return {
-        "nav_items": nav_items_for(user),
+        "nav_items": items,
+        "nav_entries": [(e, e.is_active(path)) for e in entries],
         "planning_subnav": planning_subnav_items(user) if signed_in else [],
     }

@@ -34,18 +34,21 @@ class PriorityClass(models.Model):
         "outpatient": (72 * 60, 720),
     }
 
-    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="+")
+    platform = models.ForeignKey(
+        Platform, on_delete=models.CASCADE, related_name="+", verbose_name=_("plateau mutualisé")
+    )
     code = models.CharField(_("code"), max_length=20, choices=Code.choices)
     label = models.CharField(_("libellé"), max_length=100)
     target_minutes = models.PositiveIntegerField(_("délai cible (minutes)"))
     open_delay_minutes = models.PositiveIntegerField(
         _("délai d'ouverture avant réattribution (minutes)")
     )
-    rank = models.PositiveSmallIntegerField(default=0)
+    rank = models.PositiveSmallIntegerField(_("rang"), default=0)
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("classe de priorité")
+        verbose_name_plural = _("classes de priorité")
         ordering = ["rank"]
         constraints = [
             models.UniqueConstraint(fields=["platform", "code"], name="worklist_priority_unique")
@@ -72,6 +75,7 @@ class Patient(models.Model):
 
     class Meta:
         verbose_name = _("patient")
+        verbose_name_plural = _("patients")
 
     def __str__(self) -> str:
         return self.pseudonym
@@ -84,10 +88,18 @@ class Patient(models.Model):
 class Order(models.Model):
     """A request for an imaging exam (demande d'examen)."""
 
-    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="orders")
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
-    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
-    priority = models.ForeignKey(PriorityClass, on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="orders", verbose_name=_("patient")
+    )
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="+", verbose_name=_("membre")
+    )
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, related_name="+", verbose_name=_("site")
+    )
+    priority = models.ForeignKey(
+        PriorityClass, on_delete=models.PROTECT, related_name="+", verbose_name=_("priorité")
+    )
     requested_at = models.DateTimeField(_("demandé le"), default=timezone.now)
     requester = models.CharField(_("prescripteur"), max_length=200, blank=True)
     indication = models.TextField(_("indication"), blank=True)
@@ -95,11 +107,14 @@ class Order(models.Model):
     placer_number = models.CharField(
         _("numéro de demande de l'émetteur"), max_length=64, blank=True, db_index=True
     )
-    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("créé par")
+    )
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("demande d'examen")
+        verbose_name_plural = _("demandes d'examen")
 
     def __str__(self) -> str:
         return f"Demande {self.pk}"
@@ -121,11 +136,21 @@ class Exam(models.Model):
         SIGNED = "signed", _("signé")
         CANCELLED = "cancelled", _("annulé")
 
-    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="exams")
-    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="exams")
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
-    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
-    priority = models.ForeignKey(PriorityClass, on_delete=models.PROTECT, related_name="+")
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, related_name="exams", verbose_name=_("demande")
+    )
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="exams", verbose_name=_("patient")
+    )
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="+", verbose_name=_("membre")
+    )
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, related_name="+", verbose_name=_("site")
+    )
+    priority = models.ForeignKey(
+        PriorityClass, on_delete=models.PROTECT, related_name="+", verbose_name=_("priorité")
+    )
     modality = models.CharField(_("modalité"), max_length=10)
     exam_type = models.CharField(_("type d'examen"), max_length=100, blank=True)
     competence = models.CharField(
@@ -155,10 +180,15 @@ class Exam(models.Model):
     deadline = models.DateTimeField(_("échéance"), null=True, blank=True)
     signed_at = models.DateTimeField(_("signé le"), null=True, blank=True)
     reader = models.ForeignKey(
-        Practitioner, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Practitioner,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("radiologue lecteur"),
     )
     # bumped by every routing write: a conditional UPDATE on it lets exactly one writer win
-    routing_version = models.PositiveIntegerField(default=0)
+    routing_version = models.PositiveIntegerField(_("version du routage"), default=0)
     waiting_reason = models.CharField(_("motif d'attente"), max_length=300, blank=True)
     waiting_rule = models.CharField(_("règle d'attente"), max_length=60, blank=True)
     escalated_at = models.DateTimeField(_("escaladé le"), null=True, blank=True)
@@ -168,6 +198,7 @@ class Exam(models.Model):
 
     class Meta:
         verbose_name = _("examen")
+        verbose_name_plural = _("examens")
         indexes = [models.Index(fields=["status", "ready_at"]), models.Index(fields=["reader"])]
 
     def __str__(self) -> str:
@@ -197,16 +228,22 @@ class Exam(models.Model):
 class ExamEvent(models.Model):
     """One status transition of an exam, with its time and actor."""
 
-    exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name="events")
+    exam = models.ForeignKey(
+        Exam, on_delete=models.CASCADE, related_name="events", verbose_name=_("examen")
+    )
     at = models.DateTimeField(_("date"), default=timezone.now)
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20)
-    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
+    from_status = models.CharField(_("statut précédent"), max_length=20, blank=True)
+    to_status = models.CharField(_("nouveau statut"), max_length=20)
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("auteur")
+    )
     note = models.CharField(_("note"), max_length=300, blank=True)
     rule = models.CharField(_("règle"), max_length=70, blank=True)  # routing rule, if any
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("événement d'examen")
+        verbose_name_plural = _("événements d'examen")
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
@@ -230,8 +267,15 @@ class ExamEvent(models.Model):
 class Assignment(models.Model):
     """An exam given to a reader by the router (or the coordinator); ended when moved."""
 
-    exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name="assignments")
-    reader = models.ForeignKey(Practitioner, on_delete=models.PROTECT, related_name="+")
+    exam = models.ForeignKey(
+        Exam, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("examen")
+    )
+    reader = models.ForeignKey(
+        Practitioner,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("radiologue lecteur"),
+    )
     assigned_at = models.DateTimeField(_("attribué le"), default=timezone.now)
     opened_at = models.DateTimeField(_("ouvert le"), null=True, blank=True)
     ended_at = models.DateTimeField(_("fin"), null=True, blank=True)
@@ -240,6 +284,8 @@ class Assignment(models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("attribution de lecture")
+        verbose_name_plural = _("attributions de lecture")
         ordering = ["assigned_at", "pk"]
         indexes = [
             # the queues: routing reads the open assignments of a few readers on every decision,
@@ -265,16 +311,31 @@ class Report(models.Model):
         SIGNED = "signed", _("signé")
         AMENDED = "amended", _("amendé")
 
-    exam = models.OneToOneField(Exam, on_delete=models.PROTECT, related_name="report")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    exam = models.OneToOneField(
+        Exam, on_delete=models.PROTECT, related_name="report", verbose_name=_("examen")
+    )
+    status = models.CharField(
+        _("statut"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
     text = models.TextField(_("compte rendu"), blank=True)
-    author = models.ForeignKey(Practitioner, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        Practitioner, on_delete=models.PROTECT, related_name="+", verbose_name=_("auteur")
+    )
     signed_by = models.ForeignKey(
-        Practitioner, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Practitioner,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("signé par"),
     )
     signed_at = models.DateTimeField(_("signé le"), null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
     history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("compte rendu")
+        verbose_name_plural = _("comptes rendus")
 
     def __str__(self) -> str:
         return f"Compte rendu {self.pk} (examen {self.exam_id})"
@@ -287,14 +348,18 @@ class Report(models.Model):
 class CriticalFinding(models.Model):
     """A critical result flagged by the reader; reminders go out until it is acknowledged."""
 
-    exam = models.ForeignKey(Exam, on_delete=models.PROTECT, related_name="critical_findings")
+    exam = models.ForeignKey(
+        Exam, on_delete=models.PROTECT, related_name="critical_findings", verbose_name=_("examen")
+    )
     description = models.TextField(_("résultat critique"))
-    flagged_by = models.ForeignKey(Practitioner, on_delete=models.PROTECT, related_name="+")
+    flagged_by = models.ForeignKey(
+        Practitioner, on_delete=models.PROTECT, related_name="+", verbose_name=_("signalé par")
+    )
     flagged_at = models.DateTimeField(_("signalé le"), default=timezone.now)
     acknowledged_at = models.DateTimeField(_("accusé de réception le"), null=True, blank=True)
     acknowledged_by = models.CharField(_("acquitté par"), max_length=200, blank=True)
     reminders = models.PositiveIntegerField(_("relances"), default=0)
-    last_reminder_at = models.DateTimeField(null=True, blank=True)
+    last_reminder_at = models.DateTimeField(_("dernière relance"), null=True, blank=True)
     closed_at = models.DateTimeField(_("clos le"), null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -306,6 +371,10 @@ class CriticalFinding(models.Model):
     )
     close_reason = models.TextField(_("motif de clôture"), blank=True)
     history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("résultat critique")
+        verbose_name_plural = _("résultats critiques")
 
     def __str__(self) -> str:
         return f"Résultat critique {self.pk} (examen {self.exam_id})"
@@ -330,17 +399,24 @@ class Communication(models.Model):
         REMINDER = "reminder", _("relance automatique")
 
     finding = models.ForeignKey(
-        CriticalFinding, on_delete=models.CASCADE, related_name="communications"
+        CriticalFinding,
+        on_delete=models.CASCADE,
+        related_name="communications",
+        verbose_name=_("résultat critique"),
     )
     at = models.DateTimeField(_("date"), default=timezone.now)
     channel = models.CharField(_("moyen"), max_length=20, choices=Channel.choices)
     recipient = models.CharField(_("destinataire"), max_length=200)
-    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("auteur")
+    )
     acknowledged = models.BooleanField(_("réception confirmée"), default=False)
     note = models.CharField(_("note"), max_length=300, blank=True)
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("communication")
+        verbose_name_plural = _("communications")
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
@@ -354,13 +430,19 @@ class Communication(models.Model):
 class AccessLog(models.Model):
     """Every display of a patient's identity: who, when, which exam."""
 
-    user = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-    exam = models.ForeignKey(Exam, on_delete=models.PROTECT, related_name="+")
-    what = models.CharField(max_length=100, default="identity")
+    user = models.ForeignKey(
+        User, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("utilisateur")
+    )
+    at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
+    exam = models.ForeignKey(
+        Exam, on_delete=models.PROTECT, related_name="+", verbose_name=_("examen")
+    )
+    what = models.CharField(_("consultation"), max_length=100, default="identity")
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("consultation du dossier")
+        verbose_name_plural = _("journal des consultations")
         ordering = ["-at"]
 
     def __str__(self) -> str:
@@ -377,10 +459,11 @@ class RoutingGeneration(models.Model):
     in memory under the token (``worklist.inputs``) and reloads them when it changes. Not
     audited: it holds no data, only the fact that something audited changed."""
 
-    value = models.BigIntegerField(default=0)
+    value = models.BigIntegerField(_("valeur"), default=0)
 
     class Meta:
         verbose_name = _("génération des données de routage")
+        verbose_name_plural = _("générations des données de routage")
 
     def __str__(self) -> str:
         return str(self.value)

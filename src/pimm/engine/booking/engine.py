@@ -16,6 +16,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from pimm.engine.i18n import message as _
+
 from .model import (
     BookableDevice,
     Booking,
@@ -31,12 +33,12 @@ from .model import (
 EPOCH = datetime(2000, 1, 1)
 MINUTE = timedelta(minutes=1)
 PURPOSE_FR = {
-    Purpose.GENERAL: "générale",
-    Purpose.EMERGENCY: "urgence",
-    Purpose.PAEDIATRIC: "pédiatrie",
-    Purpose.DISABILITY: "handicap",
-    Purpose.NEURO: "neuroradiologie",
-    Purpose.SCREENING: "dépistage",
+    Purpose.GENERAL: _("générale"),
+    Purpose.EMERGENCY: _("urgence"),
+    Purpose.PAEDIATRIC: _("pédiatrie"),
+    Purpose.DISABILITY: _("handicap"),
+    Purpose.NEURO: _("neuroradiologie"),
+    Purpose.SCREENING: _("dépistage"),
 }
 
 
@@ -241,7 +243,7 @@ class SlotBook:
             p0 = bisect_left(self.start[dev], lo)
             start = self.start[dev]
             for key in self.keys[dev]:
-                _, purpose, member = key
+                _device, purpose, member = key
                 if not member_allowed(order, member):
                     continue
                 always = purpose_allowed(order, purpose, False)
@@ -269,13 +271,19 @@ class SlotBook:
         """(device, first position, end position) of the earliest fitting slot, or a refusal."""
         exam = self.exam_types.get(order.exam_type)
         if exam is None:
-            return Refusal("unknown_exam_type", f"Type d'examen inconnu : {order.exam_type}.")
+            return Refusal(
+                "unknown_exam_type",
+                _("Type d'examen inconnu : %(exam_type)s.", exam_type=order.exam_type),
+            )
         devs = self._devices_for(order, exam)
         if not devs:
             return Refusal(
                 "no_device",
-                f"Aucun appareil {exam.modality} ne peut réaliser l'examen {exam.code} "
-                "avec les contraintes demandées (site, accessibilité).",
+                _(
+                    "Aucun appareil %(modality)s ne peut réaliser l'examen %(code)s avec les contraintes demandées (site, accessibilité).",
+                    modality=exam.modality,
+                    code=exam.code,
+                ),
             )
         lo, hi = self._window(order, now)
         n = _m(now)
@@ -292,8 +300,13 @@ class SlotBook:
             until = EPOCH + hi * MINUTE
             return Refusal(
                 "no_slot",
-                f"Aucune plage libre adaptée à l'examen {exam.code} ({exam.modality}) "
-                f"avant le {_fmt(until)} (horizon de {self.horizon.days} jours).",
+                _(
+                    "Aucune plage libre adaptée à l'examen %(code)s (%(modality)s) avant le %(until)s (horizon de %(days)s jours).",
+                    code=exam.code,
+                    modality=exam.modality,
+                    until=_fmt(until),
+                    days=self.horizon.days,
+                ),
             )
         return best[1], best[2], best[3]
 
@@ -320,7 +333,9 @@ class SlotBook:
     def book(self, order: Order, now: datetime) -> Outcome:
         """Book the order into the earliest fitting slot."""
         if order.id in self.bookings:
-            return refuse("already_booked", f"La demande {order.id} a déjà un rendez-vous.")
+            return refuse(
+                "already_booked", _("La demande %(id)s a déjà un rendez-vous.", id=order.id)
+            )
         found = self.find(order, now)
         if isinstance(found, Refusal):
             return Outcome(refusal=found)
@@ -333,59 +348,92 @@ class SlotBook:
         """Explain whether this order may take the block starting at this slot."""
         exam = self.exam_types.get(order.exam_type)
         if exam is None:
-            return Refusal("unknown_exam_type", f"Type d'examen inconnu : {order.exam_type}.")
+            return Refusal(
+                "unknown_exam_type",
+                _("Type d'examen inconnu : %(exam_type)s.", exam_type=order.exam_type),
+            )
         if slot_id not in self.pos:
-            return Refusal("unknown_slot", f"Plage inconnue : {slot_id}.")
+            return Refusal("unknown_slot", _("Plage inconnue : %(slot_id)s.", slot_id=slot_id))
         dev, p = self.pos[slot_id]
         s = self.slots[dev][p]
         n = _m(now)
         if self.closed[dev][p] is not None:
             return Refusal(
                 "closed_device",
-                f"L'appareil {dev} est fermé le {_fmt(s.start)} ({self.closed[dev][p]}).",
+                _(
+                    "L'appareil %(dev)s est fermé le %(start)s (%(reason)s).",
+                    dev=dev,
+                    start=_fmt(s.start),
+                    reason=self.closed[dev][p],
+                ),
             )
         if s.start < now:
-            return Refusal("past_slot", f"La plage du {_fmt(s.start)} est déjà passée.")
+            return Refusal(
+                "past_slot", _("La plage du %(start)s est déjà passée.", start=_fmt(s.start))
+            )
         if self.taken[dev][p] is not None:
-            return Refusal("slot_taken", f"La plage du {_fmt(s.start)} sur {dev} est déjà prise.")
+            return Refusal(
+                "slot_taken",
+                _(
+                    "La plage du %(start)s sur %(dev)s est déjà prise.",
+                    start=_fmt(s.start),
+                    dev=dev,
+                ),
+            )
         if dev not in self._devices_for(order, exam):
             return Refusal(
                 "unsuitable",
-                f"L'appareil {dev} ne convient pas à l'examen {exam.code} "
-                "(modalité, type d'examen, site ou accessibilité).",
+                _(
+                    "L'appareil %(dev)s ne convient pas à l'examen %(code)s (modalité, type d'examen, site ou accessibilité).",
+                    dev=dev,
+                    code=exam.code,
+                ),
             )
         if not member_allowed(order, s.member_id):
             return Refusal(
-                "unsuitable", f"La plage du {_fmt(s.start)} est une vacation d'un autre membre."
+                "unsuitable",
+                _("La plage du %(start)s est une vacation d'un autre membre.", start=_fmt(s.start)),
             )
         if not purpose_allowed(order, s.purpose, self.release[dev][p] <= n):
             if order.purpose is None and s.release_at is not None:
                 return Refusal(
                     "slot_reserved",
-                    f"Plage réservée ({PURPOSE_FR[s.purpose]}) : ouverte à tous à partir du "
-                    f"{_fmt(s.release_at)}.",
+                    _(
+                        "Plage réservée (%(purpose)s) : ouverte à tous à partir du %(release_at)s.",
+                        purpose=PURPOSE_FR[s.purpose],
+                        release_at=_fmt(s.release_at),
+                    ),
                 )
             return Refusal(
                 "unsuitable",
-                f"La plage du {_fmt(s.start)} est de type {PURPOSE_FR[s.purpose]}, pas "
-                f"{PURPOSE_FR[order.purpose or Purpose.GENERAL]}.",
+                _(
+                    "La plage du %(start)s est de type %(purpose)s, pas %(general)s.",
+                    start=_fmt(s.start),
+                    purpose=PURPOSE_FR[s.purpose],
+                    general=PURPOSE_FR[order.purpose or Purpose.GENERAL],
+                ),
             )
         lo, hi = self._window(order, now)
         if not lo <= self.start[dev][p] <= hi:
-            return Refusal("unsuitable", "La plage sort des dates acceptées pour ce patient.")
+            return Refusal("unsuitable", _("La plage sort des dates acceptées pour ce patient."))
         q = self._block(dev, p, order, exam.minutes, n)
         if q < 0:
             return Refusal(
                 "unsuitable",
-                f"Pas assez de plages libres consécutives à partir du {_fmt(s.start)} pour "
-                f"{exam.minutes} min, ou horaire hors de la fenêtre du patient.",
+                _(
+                    "Pas assez de plages libres consécutives à partir du %(start)s pour %(minutes)s min, ou horaire hors de la fenêtre du patient.",
+                    start=_fmt(s.start),
+                    minutes=exam.minutes,
+                ),
             )
         return dev, p, q
 
     def book_slot(self, order: Order, slot_id: str, now: datetime) -> Outcome:
         """Book the order at a chosen slot (calendar, drag-and-drop), with the same rules."""
         if order.id in self.bookings:
-            return refuse("already_booked", f"La demande {order.id} a déjà un rendez-vous.")
+            return refuse(
+                "already_booked", _("La demande %(id)s a déjà un rendez-vous.", id=order.id)
+            )
         found = self.check_slot(order, slot_id, now)
         if isinstance(found, Refusal):
             return Outcome(refusal=found)
@@ -394,9 +442,13 @@ class SlotBook:
     def cancel(self, booking_id: str, now: datetime) -> Outcome:
         b = self.bookings.get(booking_id)
         if b is None:
-            return refuse("unknown_booking", f"Rendez-vous inconnu : {booking_id}.")
+            return refuse(
+                "unknown_booking", _("Rendez-vous inconnu : %(booking_id)s.", booking_id=booking_id)
+            )
         if b.start < now:
-            return refuse("past_slot", f"Le rendez-vous du {_fmt(b.start)} est déjà passé.")
+            return refuse(
+                "past_slot", _("Le rendez-vous du %(start)s est déjà passé.", start=_fmt(b.start))
+            )
         dev, p = self.pos[b.slot_ids[0]]
         self._free(dev, p, p + len(b.slot_ids))
         del self.bookings[booking_id]
@@ -406,9 +458,13 @@ class SlotBook:
         """Move a booking to another slot, checked by the same rules; unchanged on refusal."""
         b = self.bookings.get(booking_id)
         if b is None:
-            return refuse("unknown_booking", f"Rendez-vous inconnu : {booking_id}.")
+            return refuse(
+                "unknown_booking", _("Rendez-vous inconnu : %(booking_id)s.", booking_id=booking_id)
+            )
         if b.start < now:
-            return refuse("past_slot", f"Le rendez-vous du {_fmt(b.start)} est déjà passé.")
+            return refuse(
+                "past_slot", _("Le rendez-vous du %(start)s est déjà passé.", start=_fmt(b.start))
+            )
         dev, p = self.pos[b.slot_ids[0]]
         q = p + len(b.slot_ids)
         self._free(dev, p, q)
@@ -490,10 +546,13 @@ class NaiveSlotBook(SlotBook):
     def find(self, order: Order, now: datetime) -> tuple[str, int, int] | Refusal:
         exam = self.exam_types.get(order.exam_type)
         if exam is None:
-            return Refusal("unknown_exam_type", f"Type d'examen inconnu : {order.exam_type}.")
+            return Refusal(
+                "unknown_exam_type",
+                _("Type d'examen inconnu : %(exam_type)s.", exam_type=order.exam_type),
+            )
         devs = self._devices_for(order, exam)
         if not devs:
-            return Refusal("no_device", "Aucun appareil ne convient.")
+            return Refusal("no_device", _("Aucun appareil ne convient."))
         lo_m, hi_m = self._window(order, now)
         lo, hi = EPOCH + lo_m * MINUTE, EPOCH + hi_m * MINUTE
         best = self._scan(order, exam, devs, lo, hi, now)
@@ -512,5 +571,5 @@ class NaiveSlotBook(SlotBook):
             if alt is not None:
                 best = alt
         if best is None:
-            return Refusal("no_slot", "Aucune plage libre adaptée dans l'horizon.")
+            return Refusal("no_slot", _("Aucune plage libre adaptée dans l'horizon."))
         return best

@@ -14,6 +14,9 @@ from datetime import timedelta
 
 from ortools.sat.python import cp_model
 
+from pimm.engine.i18n import Message, join
+from pimm.engine.i18n import message as _
+
 from .model import (
     HOLIDAY_DAY,
     HOLIDAY_NIGHT,
@@ -26,25 +29,33 @@ from .model import (
 from .rules import build, competent
 
 PERIOD_FR = {
-    WEEKNIGHT: "nuit du",
-    WEEKEND_DAY: "journée de week-end du",
-    WEEKEND_NIGHT: "nuit de week-end du",
-    HOLIDAY_DAY: "journée fériée du",
-    HOLIDAY_NIGHT: "nuit fériée du",
+    WEEKNIGHT: "nuit du %(date)s",
+    WEEKEND_DAY: "journée de week-end du %(date)s",
+    WEEKEND_NIGHT: "nuit de week-end du %(date)s",
+    HOLIDAY_DAY: "journée fériée du %(date)s",
+    HOLIDAY_NIGHT: "nuit fériée du %(date)s",
 }
+_PERIOD_MSGIDS = (  # listed for makemessages: PERIOD_FR's values are msgids
+    _("nuit du %(date)s", date=""),
+    _("journée de week-end du %(date)s", date=""),
+    _("nuit de week-end du %(date)s", date=""),
+    _("journée fériée du %(date)s", date=""),
+    _("nuit fériée du %(date)s", date=""),
+    _("garde du %(date)s", date=""),
+)
 MONTHS_FR = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
+    _("janvier"),
+    _("février"),
+    _("mars"),
+    _("avril"),
+    _("mai"),
+    _("juin"),
+    _("juillet"),
+    _("août"),
+    _("septembre"),
+    _("octobre"),
+    _("novembre"),
+    _("décembre"),
 )
 
 
@@ -52,8 +63,8 @@ def fr_date(d) -> str:
     return d.strftime("%d/%m/%Y")
 
 
-def fr_shift(s: Shift) -> str:
-    return f"{PERIOD_FR.get(s.category, 'garde du')} {fr_date(s.date)}"
+def fr_shift(s: Shift) -> Message:
+    return _(PERIOD_FR.get(s.category, "garde du %(date)s"), date=fr_date(s.date))
 
 
 def _names(problem: RotaProblem, ids) -> str:
@@ -79,11 +90,17 @@ def _runs(shifts: list[Shift]) -> list[list[Shift]]:
     return runs
 
 
-def _describe_run(problem: RotaProblem, run: list[Shift]) -> str:
+def _describe_run(problem: RotaProblem, run: list[Shift]) -> Message:
     line = _line_label(problem, run[0].line_id)
     if len(run) == 1:
-        return f"Ligne {line}, {fr_shift(run[0])}"
-    return f"Ligne {line}, du {fr_date(run[0].date)} au {fr_date(run[-1].date)} ({len(run)} gardes)"
+        return _("Ligne %(line)s, %(shift)s", line=line, shift=fr_shift(run[0]))
+    return _(
+        "Ligne %(line)s, du %(first)s au %(last)s (%(n)s gardes)",
+        line=line,
+        first=fr_date(run[0].date),
+        last=fr_date(run[-1].date),
+        n=len(run),
+    )
 
 
 def precheck(problem: RotaProblem) -> list[str]:
@@ -94,15 +111,23 @@ def precheck(problem: RotaProblem) -> list[str]:
     if total_share > 100.0 + 0.05:  # rounding of declared percentages
         detail = ", ".join(f"{q.member_id} {q.share_percent:g} %" for q in problem.quotas)
         out.append(
-            f"Les quotas de garde des membres totalisent {total_share:g} %, plus de 100 % "
-            f"({detail}) : aucun tableau ne peut les respecter."
+            _(
+                "Les quotas de garde des membres totalisent %(total)s %%, plus de 100 %% "
+                "(%(detail)s) : aucun tableau ne peut les respecter.",
+                total=f"{total_share:g}",
+                detail=detail,
+            )
         )
     members = {p.member_id for p in problem.practitioners}
     for q in problem.quotas:
         if q.share_percent - q.tolerance_percent > 0 and q.member_id not in members:
             out.append(
-                f"Le membre {q.member_id} doit assurer {q.share_percent:g} % des gardes "
-                "mais n'a aucun praticien inscrit au tableau."
+                _(
+                    "Le membre %(member)s doit assurer %(share)s %% des gardes "
+                    "mais n'a aucun praticien inscrit au tableau.",
+                    member=q.member_id,
+                    share=f"{q.share_percent:g}",
+                )
             )
     shifts_by_line = defaultdict(list)
     for s in problem.shifts:
@@ -116,10 +141,19 @@ def precheck(problem: RotaProblem) -> list[str]:
             continue
         comp = list(competent(problem, shifts[0]))
         if not comp:
-            need = f"la compétence « {ln.competence} »" if ln.competence else "les privilèges"
+            need = (
+                _("la compétence « %(competence)s »", competence=ln.competence)
+                if ln.competence
+                else _("les privilèges")
+            )
             out.append(
-                f"Ligne {ln.label} : aucun praticien n'a {need} requise ; ses {len(shifts)} "
-                "gardes ne peuvent pas être couvertes."
+                _(
+                    "Ligne %(line)s : aucun praticien n'a %(need)s requise ; ses %(n)s "
+                    "gardes ne peuvent pas être couvertes.",
+                    line=ln.label,
+                    need=need,
+                    n=len(shifts),
+                )
             )
             continue
         # Shifts where every competent practitioner is on leave, grouped into runs.
@@ -129,8 +163,11 @@ def precheck(problem: RotaProblem) -> list[str]:
                 blocked.append(s)
         for run in _runs(blocked):
             out.append(
-                f"{_describe_run(problem, run)} : aucun praticien compétent disponible "
-                f"(congés de {_names(problem, [p.id for p in comp])})."
+                _(
+                    "%(run)s : aucun praticien compétent disponible (congés de %(names)s).",
+                    run=_describe_run(problem, run),
+                    names=_names(problem, [p.id for p in comp]),
+                )
             )
     return out
 
@@ -143,8 +180,10 @@ def explain_infeasibility(problem: RotaProblem, seconds: float = 20.0) -> list[s
     core = _core(bm, bm.literals, max(1.0, seconds / 2))
     if core is None:
         return [
-            "Aucun tableau trouvé dans le temps imparti, sans conflit identifié : "
-            "relancer avec plus de temps."
+            _(
+                "Aucun tableau trouvé dans le temps imparti, sans conflit identifié : "
+                "relancer avec plus de temps."
+            )
         ]
     # Deletion-based shrinking while time remains (cheap on small cores).
     if len(core) <= 60:
@@ -197,7 +236,7 @@ def phrase(problem: RotaProblem, groups) -> list[str]:
         s = shift_by_id.get(g.shift_id)
         if s is not None:
             by_line[s.line_id].append(s)
-    for _, shifts in sorted(by_line.items()):
+    for _line, shifts in sorted(by_line.items()):
         for run in _runs(shifts):
             comp = list(competent(problem, run[0]))
             reasons = []
@@ -208,58 +247,85 @@ def phrase(problem: RotaProblem, groups) -> list[str]:
                 and any(u.start <= s.date <= u.end for s in run for u in leave_items[p.id])
             ]
             if on_leave:
-                reasons.append(f"congés de {_names(problem, on_leave)}")
-            capped = sorted({pid for pid, _ in nights_of if pid in {p.id for p in comp}})
+                reasons.append(_("congés de %(names)s", names=_names(problem, on_leave)))
+            capped = sorted({pid for pid, _month in nights_of if pid in {p.id for p in comp}})
             if capped:
                 reasons.append(
-                    f"plafond de {st.max_nights_per_month} nuits par mois atteint pour "
-                    f"{_names(problem, capped)}"
+                    _(
+                        "plafond de %(n)s nuits par mois atteint pour %(names)s",
+                        n=st.max_nights_per_month,
+                        names=_names(problem, capped),
+                    )
                 )
             for kind, text in (
-                ("rest", "repos de sécurité de"),
-                (
-                    "consecutive",
-                    f"maximum de {st.max_consecutive_duties} jours de garde consécutifs pour",
-                ),
-                ("activity", "activité de jour de"),
-                ("overlap", "gardes simultanées de"),
+                ("rest", "repos de sécurité de %(names)s"),
+                ("consecutive", "maximum de %(n)s jours de garde consécutifs pour %(names)s"),
+                ("activity", "activité de jour de %(names)s"),
+                ("overlap", "gardes simultanées de %(names)s"),
             ):
                 who = [p.id for p in comp if kind in other_of.get(p.id, ())]
                 if who:
-                    reasons.append(f"{text} {_names(problem, who)}")
+                    params = {"names": _names(problem, who)}
+                    if kind == "consecutive":
+                        params["n"] = st.max_consecutive_duties
+                    reasons.append(_(text, **params))
             if not reasons:
                 who = _names(problem, [p.id for p in comp])
                 reasons.append(
-                    f"seuls {len(comp)} praticiens compétents ({who})"
+                    _("seuls %(n)s praticiens compétents (%(names)s)", n=len(comp), names=who)
                     if comp
-                    else "aucun praticien compétent"
+                    else _("aucun praticien compétent")
                 )
             out.append(
-                f"{_describe_run(problem, run)} : aucun praticien compétent disponible "
-                f"({' ; '.join(reasons)})."
+                _(
+                    "%(run)s : aucun praticien compétent disponible (%(reasons)s).",
+                    run=_describe_run(problem, run),
+                    reasons=join(reasons),
+                )
             )
     for g in kinds["quota"]:
         q = next((q for q in problem.quotas if q.member_id == g.member_id), None)
         if q is not None:
             out.append(
-                f"Quota du membre {q.member_id} : {q.share_percent:g} % des points de garde "
-                f"± {q.tolerance_percent:g} % ne peut pas être respecté avec les autres règles."
+                _(
+                    "Quota du membre %(member)s : %(share)s %% des points de garde "
+                    "± %(tolerance)s %% ne peut pas être respecté avec les autres règles.",
+                    member=q.member_id,
+                    share=f"{q.share_percent:g}",
+                    tolerance=f"{q.tolerance_percent:g}",
+                )
             )
     for g in kinds["locked"]:
         s = shift_by_id.get(g.shift_id)
-        where = f"ligne {_line_label(problem, s.line_id)}, {fr_shift(s)}" if s else g.shift_id
-        out.append(f"Cellule verrouillée : {_names(problem, [g.practitioner_id])} sur {where}.")
+        where = (
+            _("ligne %(line)s, %(shift)s", line=_line_label(problem, s.line_id), shift=fr_shift(s))
+            if s
+            else g.shift_id
+        )
+        out.append(
+            _(
+                "Cellule verrouillée : %(names)s sur %(where)s.",
+                names=_names(problem, [g.practitioner_id]),
+                where=where,
+            )
+        )
     for g in kinds["nights"]:
         if not by_line:
             y, mth = g.month
             out.append(
-                f"Plafond de {st.max_nights_per_month} nuits en {MONTHS_FR[mth - 1]} {y} pour "
-                f"{_names(problem, [g.practitioner_id])}."
+                _(
+                    "Plafond de %(n)s nuits en %(month)s %(year)s pour %(names)s.",
+                    n=st.max_nights_per_month,
+                    month=MONTHS_FR[mth - 1],
+                    year=y,
+                    names=_names(problem, [g.practitioner_id]),
+                )
             )
     if not out:
         out.append(
-            "Les règles suivantes sont incompatibles : "
-            + ", ".join(sorted({g.kind for g in groups}))
-            + "."
+            _(
+                "Les règles suivantes sont incompatibles : %(kinds)s.",
+                kinds=", ".join(sorted({g.kind for g in groups})),
+            )
         )
     return out

@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from pimm.engine.i18n import message as _
+
 from .bounds import BP
 from .calendar import enumerate_vacations as _enumerate
 from .calendar import french_holidays, month_key
@@ -63,7 +65,7 @@ def validate_input(inp: PlanInput) -> list[Problem]:
     device_ids = {d.id for d in inp.devices}
     if inp.end <= inp.start:
         problems.append(
-            Problem("period", "La période est vide : la date de fin doit suivre le début.")
+            Problem("period", _("La période est vide : la date de fin doit suivre le début."))
         )
     seen: dict[str, str] = {}
     known_members = {m.id for m in inp.members}
@@ -72,7 +74,7 @@ def validate_input(inp: PlanInput) -> list[Problem]:
             problems.append(
                 Problem(
                     "scope",
-                    f"La clé « {scope.code} » ne couvre aucun appareil.",
+                    _("La clé « %(code)s » ne couvre aucun appareil.", code=scope.code),
                     scope_code=scope.code,
                 )
             )
@@ -81,7 +83,11 @@ def validate_input(inp: PlanInput) -> list[Problem]:
                 problems.append(
                     Problem(
                         "scope",
-                        f"La clé « {scope.code} » cite un appareil inconnu : {dev}.",
+                        _(
+                            "La clé « %(code)s » cite un appareil inconnu : %(dev)s.",
+                            code=scope.code,
+                            dev=dev,
+                        ),
                         scope_code=scope.code,
                         device_id=dev,
                     )
@@ -90,8 +96,12 @@ def validate_input(inp: PlanInput) -> list[Problem]:
                 problems.append(
                     Problem(
                         "scope",
-                        f"L'appareil {dev} figure dans deux clés de répartition "
-                        f"(« {seen[dev]} » et « {scope.code} »).",
+                        _(
+                            "L'appareil %(dev)s figure dans deux clés de répartition (« %(other)s » et « %(code)s »).",
+                            dev=dev,
+                            other=seen[dev],
+                            code=scope.code,
+                        ),
                         scope_code=scope.code,
                         device_id=dev,
                     )
@@ -103,8 +113,11 @@ def validate_input(inp: PlanInput) -> list[Problem]:
             problems.append(
                 Problem(
                     "shares_sum",
-                    f"Les parts de la convention pour « {scope.label or scope.code} » totalisent "
-                    f"{_fmt_pct(round(total, 2))} et non 100 %.",
+                    _(
+                        "Les parts de la convention pour « %(code)s » totalisent %(total)s et non 100 %%.",
+                        code=scope.label or scope.code,
+                        total=_fmt_pct(round(total, 2)),
+                    ),
                     scope_code=scope.code,
                 )
             )
@@ -113,7 +126,7 @@ def validate_input(inp: PlanInput) -> list[Problem]:
             problems.append(
                 Problem(
                     "shares_duplicate",
-                    f"Un membre apparaît deux fois dans la clé « {scope.code} ».",
+                    _("Un membre apparaît deux fois dans la clé « %(code)s ».", code=scope.code),
                     scope_code=scope.code,
                 )
             )
@@ -122,7 +135,11 @@ def validate_input(inp: PlanInput) -> list[Problem]:
                 problems.append(
                     Problem(
                         "shares_negative",
-                        f"Part négative pour {s.member_id} dans « {scope.code} ».",
+                        _(
+                            "Part négative pour %(member_id)s dans « %(code)s ».",
+                            member_id=s.member_id,
+                            code=scope.code,
+                        ),
                         scope_code=scope.code,
                         member_id=s.member_id,
                     )
@@ -131,7 +148,11 @@ def validate_input(inp: PlanInput) -> list[Problem]:
                 problems.append(
                     Problem(
                         "member",
-                        f"La clé « {scope.code} » cite un membre inconnu : {s.member_id}.",
+                        _(
+                            "La clé « %(code)s » cite un membre inconnu : %(member_id)s.",
+                            code=scope.code,
+                            member_id=s.member_id,
+                        ),
                         scope_code=scope.code,
                         member_id=s.member_id,
                     )
@@ -139,7 +160,9 @@ def validate_input(inp: PlanInput) -> list[Problem]:
     for d in inp.devices:
         if d.merm_required < 0:
             problems.append(
-                Problem("device", f"{d.id} : effectif MERM requis négatif.", device_id=d.id)
+                Problem(
+                    "device", _("%(id)s : effectif MERM requis négatif.", id=d.id), device_id=d.id
+                )
             )
     return problems
 
@@ -231,9 +254,14 @@ def _structural_problems(ctx: _Ctx) -> list[Problem]:
             problems.append(
                 Problem(
                     "staffing",
-                    f"Appareil {device.label} ({device.site}), {month} : aucune des {len(vs)} "
-                    f"vacations ouvertes ne peut être armée — il faut {device.merm_required} MERM "
-                    f"par vacation et le site {device.site} n'en a pas assez.",
+                    _(
+                        "Appareil %(label)s (%(site)s), %(month)s : aucune des %(total)s vacations ouvertes ne peut être armée — il faut %(merm_required)s MERM par vacation et le site %(site)s n'en a pas assez.",
+                        label=device.label,
+                        site=device.site,
+                        month=month,
+                        total=len(vs),
+                        merm_required=device.merm_required,
+                    ),
                     device_id=dev,
                     month=month,
                 )
@@ -242,8 +270,13 @@ def _structural_problems(ctx: _Ctx) -> list[Problem]:
             problems.append(
                 Problem(
                     "staffing",
-                    f"Appareil {device.label}, {month} : {len(vs) - len(staffable)} vacation(s) "
-                    f"ouverte(s) sans MERM disponible sur le site {device.site}.",
+                    _(
+                        "Appareil %(label)s, %(month)s : %(missing)s vacation(s) ouverte(s) sans MERM disponible sur le site %(site)s.",
+                        label=device.label,
+                        month=month,
+                        missing=len(vs) - len(staffable),
+                        site=device.site,
+                    ),
                     severity="warning",
                     device_id=dev,
                     month=month,
@@ -255,9 +288,13 @@ def _structural_problems(ctx: _Ctx) -> list[Problem]:
                 problems.append(
                     Problem(
                         "presence",
-                        f"Appareil {device.label}, {month} : {len(orphan)} vacation(s) sans "
-                        f"radiologue d'aucun membre présent sur le site {device.site} "
-                        "(présence exigée) ; elles restent non attribuées.",
+                        _(
+                            "Appareil %(label)s, %(month)s : %(orphan)s vacation(s) sans radiologue d'aucun membre présent sur le site %(site)s (présence exigée) ; elles restent non attribuées.",
+                            label=device.label,
+                            month=month,
+                            orphan=len(orphan),
+                            site=device.site,
+                        ),
                         severity="warning",
                         device_id=dev,
                         month=month,
@@ -268,8 +305,10 @@ def _structural_problems(ctx: _Ctx) -> list[Problem]:
             problems.append(
                 Problem(
                     "scope",
-                    f"L'appareil {device.label} n'a pas de clé de répartition : ses vacations "
-                    "restent non attribuées.",
+                    _(
+                        "L'appareil %(label)s n'a pas de clé de répartition : ses vacations restent non attribuées.",
+                        label=device.label,
+                    ),
                     severity="warning",
                     device_id=dev,
                 )
@@ -329,9 +368,14 @@ def _structural_problems(ctx: _Ctx) -> list[Problem]:
                 problems.append(
                     Problem(
                         "too_many_hours",
-                        f"Clé « {ctx.scope_label(scope)} » : {_fmt_h(forced)} de vacations ne "
-                        f"peuvent aller qu'au membre {ctx.member(s.member_id)} (seul présent), "
-                        f"pour {_fmt_h(due)} dues au titre de sa part de {_fmt_pct(s.percent)}.",
+                        _(
+                            "Clé « %(scope)s » : %(forced)s de vacations ne peuvent aller qu'au membre %(member_id)s (seul présent), pour %(due)s dues au titre de sa part de %(percent)s.",
+                            scope=ctx.scope_label(scope),
+                            forced=_fmt_h(forced),
+                            member_id=ctx.member(s.member_id),
+                            due=_fmt_h(due),
+                            percent=_fmt_pct(s.percent),
+                        ),
                         scope_code=scope.code,
                         member_id=s.member_id,
                     )

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import time as _time
 
+from pimm.engine.i18n import message as _
+
 from .bounds import BP
 from .calendar import month_key
 from .model import (
@@ -185,15 +187,20 @@ def plan_vacations(inp: PlanInput, options: PlanOptions | None = None) -> Vacati
                 ),
                 key=lambda m: -abs(m.deviation_hours),
             )
-            where = f" ; écart le plus fort en {months[0].month}" if months else ""
+            where = _(" ; écart le plus fort en %(month)s", month=months[0].month) if months else ""
             problems.append(
                 Problem(
                     "deviation",
-                    f"Clé « {ln.scope_code} » : l'écart du membre {ctx.member(ln.member_id)} "
-                    f"à sa part ({_fmt_pct(ln.share_percent)}) serait de "
-                    f"{_fmt_h(ln.deviation_hours)} ({ln.deviation_vacations:.1f} vacation(s)), "
-                    f"au-delà de la tolérance de {options.max_deviation_vacations:g} vacation"
-                    f"{where}.",
+                    _(
+                        "Clé « %(scope_code)s » : l'écart du membre %(member_id)s à sa part (%(share_percent)s) serait de %(deviation_hours)s (%(deviation_vacations)s vacation(s)), au-delà de la tolérance de %(max_deviation_vacations)s vacation%(where)s.",
+                        scope_code=ln.scope_code,
+                        member_id=ctx.member(ln.member_id),
+                        share_percent=_fmt_pct(ln.share_percent),
+                        deviation_hours=_fmt_h(ln.deviation_hours),
+                        deviation_vacations=format(ln.deviation_vacations, ".1f"),
+                        max_deviation_vacations=format(options.max_deviation_vacations, "g"),
+                        where=where,
+                    ),
                     scope_code=ln.scope_code,
                     member_id=ln.member_id,
                     month=months[0].month if months else None,

@@ -11,7 +11,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pimm.accounts import engine_text
 from pimm.accounts.lifecycle import can_move
+from pimm.engine.i18n import as_record
 from pimm.engine.rota import checker
 from pimm.engine.rota import model as em
 from pimm.engine.rota.solver import solve
@@ -296,11 +298,16 @@ def _store_result(run: RotaSolve, rota: Rota, problem, result: em.RotaResult, st
             rota.spread, rota.gini = result.spread, result.gini
             rota.changed_cells = result.changed_cells
             status = RotaSolve.Status.STOPPED if stopped else RotaSolve.Status.DONE
-            message = _("Tableau trouvé (%(status)s).") % {"status": result.status}
+            message = (
+                _("Tableau optimal trouvé.")
+                if result.status == "OPTIMAL"
+                else _("Meilleur tableau trouvé dans le temps de calcul.")
+            )
         elif result.status == "INFEASIBLE":
             RotaAssignment.objects.filter(shift__rota=rota, locked=False).delete()
             rota.status = S.FAILED
-            rota.explanation = list(result.explanation) or [
+            # kept as records (msgid and parameters) so each reader sees them in their language
+            rota.explanation = [as_record(x) for x in result.explanation] or [
                 _("Les règles ne peuvent pas être toutes respectées sur cette période.")
             ]
             status = RotaSolve.Status.DONE
@@ -333,7 +340,8 @@ def rota_publish(*, actor, rota: Rota, expected_version: int) -> Rota:
     _require(actor, "rota_manage")
     if rota.status == S.FAILED:
         raise ValidationError(
-            [_("Ce tableau n'a pas de solution : rien n'est publié.")] + list(rota.explanation)
+            [_("Ce tableau n'a pas de solution : rien n'est publié.")]
+            + [engine_text.translate(x) for x in rota.explanation]
         )
     if not can_move(rota.status, S.PUBLISHED):
         raise ValidationError(_("Seul un tableau calculé et prêt peut être publié."))

@@ -20,6 +20,7 @@ from .bookings import (  # noqa: F401
     validate_pseudonym,
 )
 from .plans import (  # noqa: F401
+    SOLVER_WORDS,
     ShareDeviation,
     Slot,
     Vacation,

@@ -39,7 +39,9 @@ class Booking(models.Model):
         CANCELLED = "cancelled", _("annulé")
 
     order_reference = models.CharField(_("référence de la demande"), max_length=64)
-    exam_type = models.ForeignKey(ExamType, on_delete=models.PROTECT, related_name="bookings")
+    exam_type = models.ForeignKey(
+        ExamType, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("type d'examen")
+    )
     priority = models.CharField(
         _("priorité"), max_length=10, choices=Priority.choices, default=Priority.ROUTINE
     )
@@ -58,7 +60,9 @@ class Booking(models.Model):
         on_delete=models.PROTECT,
         related_name="bookings",
     )
-    equipment = models.ForeignKey(Equipment, on_delete=models.PROTECT, related_name="bookings")
+    equipment = models.ForeignKey(
+        Equipment, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("équipement")
+    )
     start = models.DateTimeField(_("début"))
     end = models.DateTimeField(_("fin"))
     used_reserved = models.CharField(
@@ -71,9 +75,14 @@ class Booking(models.Model):
     cancel_reason = models.CharField(_("motif d'annulation"), max_length=255, blank=True)
     moves = models.PositiveSmallIntegerField(_("déplacements"), default=0)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("créé par"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     history = HistoricalRecords()
 
     class Meta:

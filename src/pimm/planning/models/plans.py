@@ -11,6 +11,17 @@ from pimm.registry.models import Equipment, Member, Platform
 
 from ._base import Part, Purpose
 
+# The vacation engine's status codes in a coordinator's words (the plan page shows these)
+SOLVER_WORDS = {
+    "OPTIMAL": _("plan optimal trouvé"),
+    "FEASIBLE": _("meilleur plan trouvé dans le temps de calcul"),
+    "GREEDY": _("plan établi par la méthode rapide"),
+    "INFEASIBLE": _("aucun plan ne respecte toutes les règles"),
+    "UNKNOWN": _("aucun plan trouvé dans le temps de calcul"),
+    "INVALID_INPUT": _("données à compléter avant le calcul"),
+    "MODEL_INVALID": _("erreur interne du calcul"),
+}
+
 
 class VacationPlan(models.Model):
     Status = Lifecycle  # one lifecycle with the rotas (pimm.accounts.lifecycle)
@@ -19,7 +30,12 @@ class VacationPlan(models.Model):
         CPSAT = "cpsat", _("optimisation (CP-SAT)")
         GREEDY = "greedy", _("glouton (rapide)")
 
-    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="vacation_plans")
+    platform = models.ForeignKey(
+        Platform,
+        on_delete=models.PROTECT,
+        related_name="vacation_plans",
+        verbose_name=_("plateau mutualisé"),
+    )
     name = models.CharField(_("nom"), max_length=200)
     start = models.DateField(_("début"))
     end = models.DateField(_("fin (exclue)"))
@@ -51,9 +67,14 @@ class VacationPlan(models.Model):
         related_name="+",
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("créé par"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     published_at = models.DateTimeField(_("publié le"), null=True, blank=True)
     history = HistoricalRecords()
 
@@ -76,6 +97,10 @@ class VacationPlan(models.Model):
         return reverse("planning:plan_detail", args=[self.pk])
 
     @property
+    def solver_words(self) -> str:
+        return str(SOLVER_WORDS.get(self.solver_status, self.solver_status))
+
+    @property
     def audit_member_id(self) -> None:
         return None
 
@@ -95,8 +120,15 @@ class Vacation(models.Model):
         UNSTAFFED = "unstaffed", _("sans MERM")
         UNASSIGNED = "unassigned", _("non attribuée")
 
-    plan = models.ForeignKey(VacationPlan, on_delete=models.CASCADE, related_name="vacations")
-    equipment = models.ForeignKey(Equipment, on_delete=models.PROTECT, related_name="vacations")
+    plan = models.ForeignKey(
+        VacationPlan,
+        on_delete=models.CASCADE,
+        related_name="vacations",
+        verbose_name=_("plan de vacations"),
+    )
+    equipment = models.ForeignKey(
+        Equipment, on_delete=models.PROTECT, related_name="vacations", verbose_name=_("équipement")
+    )
     day = models.DateField(_("jour"))
     part = models.CharField(_("demi-journée"), max_length=10, choices=Part.choices)
     start = models.DateTimeField(_("début"))
@@ -104,7 +136,12 @@ class Vacation(models.Model):
     bad_hours = models.BooleanField(_("horaire contraignant"), default=False)
     status = models.CharField(_("état"), max_length=12, choices=Status.choices)
     member = models.ForeignKey(
-        Member, null=True, blank=True, on_delete=models.PROTECT, related_name="vacations"
+        Member,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="vacations",
+        verbose_name=_("membre"),
     )
     reason = models.CharField(_("motif"), max_length=255, blank=True)
     history = HistoricalRecords()
@@ -129,8 +166,15 @@ class ShareDeviation(models.Model):
     deviation = assigned - target (+ carried in, period rows only); positive = received too much.
     """
 
-    plan = models.ForeignKey(VacationPlan, on_delete=models.CASCADE, related_name="deviations")
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="share_deviations")
+    plan = models.ForeignKey(
+        VacationPlan,
+        on_delete=models.CASCADE,
+        related_name="deviations",
+        verbose_name=_("plan de vacations"),
+    )
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="share_deviations", verbose_name=_("membre")
+    )
     scope = models.CharField(_("périmètre"), max_length=100)
     scope_label = models.CharField(_("libellé du périmètre"), max_length=200, blank=True)
     month = models.CharField(_("mois"), max_length=7, blank=True, help_text=_("Vide : la période."))
@@ -169,11 +213,23 @@ class Slot(models.Model):
         OPEN = "open", _("ouverte")
         CLOSED = "closed", _("fermée")
 
-    plan = models.ForeignKey(VacationPlan, on_delete=models.CASCADE, related_name="slots")
-    vacation = models.ForeignKey(
-        Vacation, null=True, blank=True, on_delete=models.CASCADE, related_name="slots"
+    plan = models.ForeignKey(
+        VacationPlan,
+        on_delete=models.CASCADE,
+        related_name="slots",
+        verbose_name=_("plan de vacations"),
     )
-    equipment = models.ForeignKey(Equipment, on_delete=models.PROTECT, related_name="slots")
+    vacation = models.ForeignKey(
+        Vacation,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="slots",
+        verbose_name=_("vacation"),
+    )
+    equipment = models.ForeignKey(
+        Equipment, on_delete=models.PROTECT, related_name="slots", verbose_name=_("équipement")
+    )
     start = models.DateTimeField(_("début"))
     end = models.DateTimeField(_("fin"))
     purpose = models.CharField(
@@ -194,7 +250,12 @@ class Slot(models.Model):
     # The booking holding this slot: one FK per slot, so a slot can never hold two bookings;
     # taken with a conditional UPDATE (booking IS NULL) whose row count is checked.
     booking = models.ForeignKey(
-        "Booking", null=True, blank=True, on_delete=models.SET_NULL, related_name="slots"
+        "Booking",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="slots",
+        verbose_name=_("rendez-vous"),
     )
     history = HistoricalRecords(excluded_fields=["booking"])
 

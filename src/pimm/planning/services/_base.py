@@ -7,6 +7,8 @@ import logging
 
 from django.utils import timezone
 
+from pimm.accounts import engine_text
+
 log = logging.getLogger(__name__)
 
 HORIZON_DAYS = 90
@@ -20,6 +22,7 @@ class PlanningRefused(Exception):
     """A request the rules refuse, with a code and a French message for the user."""
 
     def __init__(self, code: str, message: str):
+        message = engine_text.translate(message)  # an engine's refusal, in the reader's language
         super().__init__(message)
         self.code = code
         self.message = message

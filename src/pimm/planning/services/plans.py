@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from pimm.accounts.lifecycle import can_move
 from pimm.engine import booking as eb
 from pimm.engine import vacations as ev
+from pimm.engine.i18n import as_record
 from pimm.planning import access, adapter
 from pimm.planning import models as pm
 
@@ -93,7 +94,16 @@ def _solve_requester(plan: pm.VacationPlan):
 
 
 def _problem_dicts(problems) -> list[dict]:
-    return [{k: v for k, v in asdict(p).items() if v is not None} for p in problems]
+    """Stored problems keep the French `message` and, for an engine message, its msgid and
+    parameters (`pimm.engine.i18n`), so the plan page shows them in each reader's language."""
+    out = []
+    for p in problems:
+        row = {k: v for k, v in asdict(p).items() if v is not None}
+        record = as_record(p.message)
+        if isinstance(record, dict):
+            row |= {"message": record["text"], "msgid": record["msgid"], "params": record["params"]}
+        out.append(row)
+    return out
 
 
 def plan_solve(*, plan_id: int) -> pm.VacationPlan:
@@ -184,7 +194,7 @@ def plan_solve(*, plan_id: int) -> pm.VacationPlan:
             "unstaffed": counts["unstaffed"],
             "unassigned": counts["unassigned"],
             "lines": len(result.deviations),
-            "status": result.solver_status,
+            "status": pm.SOLVER_WORDS.get(result.solver_status, result.solver_status),
             "seconds": result.solve_seconds,
             "dev": result.max_abs_deviation_hours,
             "gap": _(" (à %(gap).1f %% de la borne prouvée)") % {"gap": 100 * result.gap}
