@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -158,6 +159,9 @@ def report_post(request: HttpRequest, pk: int) -> HttpResponse:
             raise PermissionDenied
     except ValidationError as exc:
         _errors(request, exc)
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)  # the technologist's home page, where the day's exams are
     return redirect("worklist:exam", pk=exam.pk)
 
 
