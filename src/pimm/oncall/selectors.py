@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from pimm.accounts.attention import Attention
-
 from pimm.engine.rota import model as em
 from pimm.engine.rota.points import gini
 from pimm.registry.models import Platform, Practitioner
@@ -328,14 +327,18 @@ def presence(*, pk) -> ReaderPresence | None:
 
 def next_duties(*, practitioner_id: int, now: dt.datetime, limit: int = 5) -> list[RotaAssignment]:
     """A practitioner's published duties not yet over, soonest first."""
-    return list(published_duties_of(practitioner_id=practitioner_id).filter(shift__ends_at__gt=now)[:limit])
+    return list(
+        published_duties_of(practitioner_id=practitioner_id).filter(shift__ends_at__gt=now)[:limit]
+    )
 
 
 def member_duties(*, member_id: int, start: dt.date, end: dt.date) -> list[RotaAssignment]:
     """The published duties of a member's radiologists between two dates (inclusive)."""
     return list(
         duties(member_id=member_id)
-        .filter(shift__rota__status=Rota.Status.PUBLISHED, shift__date__gte=start, shift__date__lte=end)
+        .filter(
+            shift__rota__status=Rota.Status.PUBLISHED, shift__date__gte=start, shift__date__lte=end
+        )
         .select_related("shift__line", "practitioner")
     )
 
@@ -407,3 +410,66 @@ def attention(user, today: dt.date) -> list[Attention]:
             ) % {"n": waiting}
             out.append(Attention(label, waiting, reverse("oncall:swaps"), "warning"))
     return out
+
+
+# ---- publishing: what changes against the published rota -----------------------------------
+
+
+@dataclass(frozen=True)
+class DiffRow:
+    line: OnCallLine
+    starts_at: dt.datetime
+    category_label: str
+    before: Practitioner | None  # in the published rota (None: not there, or nobody)
+    after: Practitioner | None  # in the rota to publish
+
+
+@dataclass
+class PublishDiff:
+    published: list[Rota]  # the published rotas this one would supersede
+    rows: list[DiffRow]  # the duties whose holder changes, in time order
+    unchanged: int
+    total: int
+
+    @property
+    def over_published(self) -> bool:
+        return bool(self.published)
+
+
+def _holders(rota_ids) -> dict[tuple[int, dt.datetime], tuple[RotaShift, Practitioner | None]]:
+    shifts = RotaShift.objects.filter(rota_id__in=list(rota_ids)).select_related(
+        "line", "assignment__practitioner__member"
+    )
+    out = {}
+    for s in shifts:
+        a = getattr(s, "assignment", None)
+        out[(s.line_id, s.starts_at)] = (s, a.practitioner if a else None)
+    return out
+
+
+def publish_diff(rota: Rota) -> PublishDiff:
+    """The duties of ``rota`` whose holder differs from the published rota(s) over the same
+    dates; a duty absent from the published rota counts as a change."""
+    published = list(
+        Rota.objects.filter(
+            platform_id=rota.platform_id,
+            status=Rota.Status.PUBLISHED,
+            start__lte=rota.end,
+            end__gte=rota.start,
+        )
+        .exclude(pk=rota.pk)
+        .order_by("start")
+    )
+    after = _holders([rota.pk])
+    if not published:
+        return PublishDiff([], [], 0, len(after))
+    before = _holders(r.pk for r in published)
+    rows = []
+    for key, (shift, who) in sorted(after.items(), key=lambda kv: kv[0][1]):
+        old_who = before[key][1] if key in before else None
+        if key in before and (old_who and old_who.pk) == (who and who.pk):
+            continue
+        rows.append(
+            DiffRow(shift.line, shift.starts_at, shift.get_category_display(), old_who, who)
+        )
+    return PublishDiff(published, rows, len(after) - len(rows), len(after))

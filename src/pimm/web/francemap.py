@@ -12,8 +12,8 @@ Sites are projected with the very same function and parameters that produced the
 from __future__ import annotations
 
 import json
-import re
 import math
+import re
 from functools import cache
 from importlib import resources
 from typing import Any

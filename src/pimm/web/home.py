@@ -91,9 +91,7 @@ def technologist_day(user, today: dt.date) -> dict:
             }
             for d in devices
         ],
-        "exams": [
-            (e, _next_steps(e) if worklist_access.can_move(user, e) else []) for e in exams
-        ],
+        "exams": [(e, _next_steps(e) if worklist_access.can_move(user, e) else []) for e in exams],
     }
 
 

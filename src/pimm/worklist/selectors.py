@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from pimm.accounts.attention import Attention
-
 from pimm.engine.routing.state import queue_key
 from pimm.registry.models import Practitioner
 from pimm.worklist import access, adapter
