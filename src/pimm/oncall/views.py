@@ -228,6 +228,17 @@ def rota_revise(request: HttpRequest, pk: int) -> HttpResponse:
         people=registry.active_practitioners(platform_id=rota.platform_id),
         rota=rota,
     )
+    if request.method == "POST" and form.is_valid() and form.cleaned_data["practitioner"] is None:
+        try:  # no absence: a plain revision (lines or rules changed), solved when asked
+            new = services.rota_revise(actor=request.user, rota=rota)
+        except ValidationError as exc:
+            _errors(request, exc)
+            return redirect("oncall:rota", pk=rota.pk)
+        messages.info(
+            request,
+            _("Révision créée : lancez le calcul, il garde le plus possible de gardes publiées."),
+        )
+        return redirect("oncall:rota", pk=new.pk)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -238,7 +249,7 @@ def rota_revise(request: HttpRequest, pk: int) -> HttpResponse:
                 practitioner=d["practitioner"],
                 start=d["start"],
                 end=d["end"],
-                reason=d["reason"],
+                reason=d["reason"] or _("absence"),
                 time_limit=seconds,
             )
         except ValueError:

@@ -159,9 +159,6 @@ def report_post(request: HttpRequest, pk: int) -> HttpResponse:
             raise PermissionDenied
     except ValidationError as exc:
         _errors(request, exc)
-    back = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        return redirect(back)  # the technologist's home page, where the day's exams are
     return redirect("worklist:exam", pk=exam.pk)
 
 
@@ -181,6 +178,9 @@ def exam_move(request: HttpRequest, pk: int) -> HttpResponse:
             services.exam_transition(exam=exam, to=to, actor=request.user)
     except ValidationError as exc:
         _errors(request, exc)
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)  # the technologist's home page, where the day's exams are
     return redirect("worklist:exam", pk=exam.pk)
 
 
