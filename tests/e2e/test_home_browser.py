@@ -74,7 +74,7 @@ def test_technologist_day(page):
         .first()
     )
     page.locator(f"[data-device='{device.pk}'] >> text=Déclarer une panne").click()
-    start = timezone.localtime() + dt.timedelta(hours=1)
+    start = timezone.localtime()  # from now: it touches today, even at 23:30
     page.select_option("#id_kind", "closure")
     page.fill("#id_start", start.strftime("%Y-%m-%dT%H:%M"))
     page.fill("#id_end", (start + dt.timedelta(hours=4)).strftime("%Y-%m-%dT%H:%M"))

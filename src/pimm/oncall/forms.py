@@ -96,7 +96,10 @@ class AbsenceForm(UnavailabilityForm):
     """ "Réviser": whose absence and for which dates (an unavailability, then a re-solve)."""
 
     practitioner = forms.ModelChoiceField(
-        label=_("Radiologue absent"), queryset=Practitioner.objects.none()
+        label=_("Radiologue absent"),
+        queryset=Practitioner.objects.none(),
+        required=False,
+        help_text=_("Laissez vide pour une révision sans absence (lignes ou règles changées)."),
     )
 
     class Meta(UnavailabilityForm.Meta):
@@ -105,12 +108,23 @@ class AbsenceForm(UnavailabilityForm):
     def __init__(self, *args, people, rota, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["practitioner"].queryset = people
+        for name in ("start", "end", "reason"):
+            self.fields[name].required = False
         self.rota = rota
         self.fields["reason"].initial = _("absence")
+
+    def _post_clean(self):
+        """No model instance to validate: the service writes the absence."""
 
     def clean(self):
         data = super().clean()
         start, end = data.get("start"), data.get("end")
+        if data.get("practitioner") is None:
+            if start or end:
+                raise forms.ValidationError(_("Indiquez le radiologue absent."))
+            return data
+        if not (start and end):
+            raise forms.ValidationError(_("Indiquez les dates de l'absence (du … au …)."))
         if start and end:
             if end < start:
                 raise forms.ValidationError(_("La fin de l'absence précède son début."))

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from django.db.models import Count, Sum
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from pimm.accounts.attention import Attention
@@ -239,6 +238,10 @@ def attention(user, today: dt.date) -> list[Attention]:
     if access.role(user) in access.MEMBER_STAFF and access.can_list_exams(user):
         waiting = len(exams_of_day(user=user, day=today))
         if waiting:
-            label = _("%(n)d examen(s) du jour à faire avancer") % {"n": waiting}
+            label = ngettext(
+                "%(n)d examen du jour à faire avancer",
+                "%(n)d examens du jour à faire avancer",
+                waiting,
+            ) % {"n": waiting}
             out.append(Attention(label, waiting, reverse("worklist:exam_list"), "info"))
     return out
