@@ -12,7 +12,9 @@ urlpatterns = [
     path("planning/", include("pimm.planning.urls")),
     path("gardes/", include("pimm.oncall.urls")),
     path("lecture/", include("pimm.worklist.urls")),
+    path("evaluation/", include("pimm.evaluation.urls")),
     path("api/", api.urls),
+    path("fhir/", include("pimm.interop.fhir.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

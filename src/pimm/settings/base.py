@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "pimm.planning",
     "pimm.demo",
     "pimm.worklist",
+    "pimm.interop",
+    "pimm.evaluation",
 ]
 
 MIDDLEWARE = [

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from pimm.registry.models import Competence, Member, Platform, Practitioner, Site
+from pimm.registry.models import Competence, Equipment, Member, Platform, Practitioner, Site
 from pimm.worklist import reasons
 
 User = settings.AUTH_USER_MODEL
@@ -91,6 +91,10 @@ class Order(models.Model):
     requested_at = models.DateTimeField(_("demandé le"), default=timezone.now)
     requester = models.CharField(_("prescripteur"), max_length=200, blank=True)
     indication = models.TextField(_("indication"), blank=True)
+    # ORC-2 / ServiceRequest.identifier: the order number the member's HIS or RIS gave it
+    placer_number = models.CharField(
+        _("numéro de demande de l'émetteur"), max_length=64, blank=True, db_index=True
+    )
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
     history = HistoricalRecords()
 
@@ -130,6 +134,19 @@ class Exam(models.Model):
     critical = models.BooleanField(_("critique / AVC"), default=False)
     work_units = models.FloatField(_("unités de travail"), default=1.0)
     study_uid = models.CharField(_("Study Instance UID"), max_length=64, blank=True)
+    # DICOM (0008,0050): the key that joins the order, the modality worklist, MPPS and the PACS
+    accession_number = models.CharField(
+        _("numéro d'accession"), max_length=16, blank=True, db_index=True
+    )
+    # the device that performs it (modality worklist, technical fee, utilisation); null until known
+    equipment = models.ForeignKey(
+        Equipment,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("appareil"),
+    )
     status = models.CharField(
         _("statut"), max_length=20, choices=Status.choices, default=Status.SCHEDULED
     )

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from pimm.engine.routing import Decision, DecisionKind
 from pimm.registry.models import Platform, Practitioner, Site
-from pimm.worklist import adapter, reasons
+from pimm.worklist import adapter, hooks, reasons
 from pimm.worklist import models as w
 from pimm.worklist.pseudonym import pseudonymise
 
@@ -477,6 +477,7 @@ def report_sign(
     exam.routing_version += 1
     _save(exam, actor, update_fields=["status", "signed_at", "routing_version"])
     _event(exam, frm, S.SIGNED, at, actor)
+    hooks.signed(exam=exam, report=report, amended=False, actor=actor)
     return report
 
 
@@ -487,6 +488,7 @@ def report_amend(*, exam: w.Exam, reader: Practitioner, text: str, actor=None) -
         raise WorklistError(_("Seul le signataire peut amender un compte rendu signé."))
     report.text, report.status = text, w.Report.Status.AMENDED
     _save(report, actor)
+    hooks.signed(exam=exam, report=report, amended=True, actor=actor)
     return report
 
 
