@@ -225,7 +225,7 @@ def rota_revise(request: HttpRequest, pk: int) -> HttpResponse:
     """ "Réviser": whose absence and for which dates, then a revision solved around it."""
     rota = access.get_rota(request.user, pk, manage=True)
     form = AbsenceForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,  # an empty POST is a plain revision
         people=registry.active_practitioners(platform_id=rota.platform_id),
         rota=rota,
     )
