@@ -67,7 +67,9 @@ def test_generate_publish_swap_and_ical(page):
     page.wait_for_function(f"document.getElementById('rota-version').value === '{version + 1}'")
     assert RotaAssignment.objects.filter(shift__rota=rota, locked=True).count() == 1
     shot(page, "gardes-tableau", full_page=True)
-    page.click("button:has-text('Publier')")
+    page.click("a:has-text('Publier')")  # a confirmation first: no rota published yet there
+    assert page.locator("[data-testid=over-published]").count() == 0
+    page.click("button:has-text('Confirmer la publication')")
     page.wait_for_selector("[data-testid=rota-status]:has-text('Publié')")
     rota.refresh_from_db()
     assert rota.status == Rota.Status.PUBLISHED

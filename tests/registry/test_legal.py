@@ -199,7 +199,7 @@ def test_absurd_periods_are_refused(world, start, end):
 
 def test_dashboard_flags_what_may_not_be_used_and_what_ends_soon(world, client_for):
     page = client_for("coordinator").get("/").content.decode()
-    assert 'id="alertes-legales"' in page and 'data-level="warning"' in page
+    assert 'id="a-traiter"' in page and 'data-level="warning"' in page
     assert 'data-level="danger"' not in page
     eq = world.equipment_b
     auth = eq.authorizations.order_by("-starts_on").first()

@@ -119,6 +119,9 @@ def to_ical(practitioner, assignments, base_url: str = "") -> bytes:
             f"{CATEGORY_LABELS_FR.get(s.category, s.category)} ; tableau {s.rota_id} v{s.rota.version}",
         )
         cal.add_component(ev)
+    # the events' times are Paris wall times (TZID=Europe/Paris): the feed carries the zone's
+    # VTIMEZONE so that calendar apps that do not know the zone id still place them right
+    cal.add_missing_timezones()
     return cal.to_ical()
 
 

@@ -92,6 +92,50 @@ class UnavailabilityForm(forms.ModelForm):
         widgets = {"start": DATE, "end": DATE}
 
 
+class AbsenceForm(UnavailabilityForm):
+    """ "Réviser": whose absence and for which dates (an unavailability, then a re-solve)."""
+
+    practitioner = forms.ModelChoiceField(
+        label=_("Radiologue absent"),
+        queryset=Practitioner.objects.none(),
+        required=False,
+        help_text=_("Laissez vide pour une révision sans absence (lignes ou règles changées)."),
+    )
+
+    class Meta(UnavailabilityForm.Meta):
+        fields = ["practitioner", "start", "end", "reason"]
+
+    def __init__(self, *args, people, rota, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["practitioner"].queryset = people
+        for name in ("start", "end", "reason"):
+            self.fields[name].required = False
+        self.rota = rota
+        self.fields["reason"].initial = _("absence")
+
+    def _post_clean(self):
+        """No model instance to validate: the service writes the absence."""
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if data.get("practitioner") is None:
+            if start or end:
+                raise forms.ValidationError(_("Indiquez le radiologue absent."))
+            return data
+        if not (start and end):
+            raise forms.ValidationError(_("Indiquez les dates de l'absence (du … au …)."))
+        if start and end:
+            if end < start:
+                raise forms.ValidationError(_("La fin de l'absence précède son début."))
+            if end < self.rota.start or start > self.rota.end:
+                raise forms.ValidationError(
+                    _("L'absence doit toucher la période du tableau (du %(start)s au %(end)s).")
+                    % {"start": f"{self.rota.start:%d/%m/%Y}", "end": f"{self.rota.end:%d/%m/%Y}"}
+                )
+        return data
+
+
 class PreferenceForm(forms.ModelForm):
     weight = forms.TypedChoiceField(
         label=_("Souhait"),
@@ -113,7 +157,7 @@ class PreferenceForm(forms.ModelForm):
 class ShiftChoice(forms.ModelChoiceField):
     def label_from_instance(self, s: RotaShift) -> str:
         holder = getattr(getattr(s, "assignment", None), "practitioner", "")
-        return f"{s.date:%d/%m/%Y} {s.get_category_display()} — {s.line.code} — {holder}"
+        return f"{s.date:%d/%m/%Y} {s.get_category_display()} — {s.line.name} — {holder}"
 
 
 class SwapForm(forms.Form):

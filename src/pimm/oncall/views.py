@@ -20,6 +20,7 @@ from pimm.registry.models import Practitioner
 
 from . import access, exports, selectors, services, wording
 from .forms import (
+    AbsenceForm,
     LineForm,
     PreferenceForm,
     RotaForm,
@@ -210,9 +211,16 @@ def rota_lock(request: HttpRequest, pk: int, shift_pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def rota_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: what publishing changes against the published rota, and a confirmation; POST:
+    publish."""
     rota = access.get_rota(request.user, pk, manage=True)
+    if request.method != "POST":
+        return render(
+            request,
+            "oncall/publish_confirm.html",
+            {"rota": rota, "diff": selectors.publish_diff(rota)},
+        )
     try:
         services.rota_publish(actor=request.user, rota=rota, expected_version=_version(request))
     except ValidationError as exc:
@@ -223,19 +231,52 @@ def rota_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def rota_revise(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Réviser": whose absence and for which dates, then a revision solved around it."""
     rota = access.get_rota(request.user, pk, manage=True)
-    try:
-        new = services.rota_revise(actor=request.user, rota=rota)
-    except ValidationError as exc:
-        _errors(request, exc)
-        return redirect("oncall:rota", pk=rota.pk)
-    messages.info(
-        request,
-        _("Révision créée : lancez le calcul, il garde le plus possible de gardes publiées."),
+    form = AbsenceForm(
+        request.POST if request.method == "POST" else None,  # an empty POST is a plain revision
+        people=registry.active_practitioners(platform_id=rota.platform_id),
+        rota=rota,
     )
-    return redirect("oncall:rota", pk=new.pk)
+    if request.method == "POST" and form.is_valid() and form.cleaned_data["practitioner"] is None:
+        try:  # no absence: a plain revision (lines or rules changed), solved when asked
+            new = services.rota_revise(actor=request.user, rota=rota)
+        except ValidationError as exc:
+            _errors(request, exc)
+            return redirect("oncall:rota", pk=rota.pk)
+        messages.info(
+            request,
+            _("Révision créée : lancez le calcul, il garde le plus possible de gardes publiées."),
+        )
+        return redirect("oncall:rota", pk=new.pk)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            seconds = float(request.POST.get("seconds", "20").replace(",", "."))
+            new = services.rota_revise_for_absence(
+                actor=request.user,
+                rota=rota,
+                practitioner=d["practitioner"],
+                start=d["start"],
+                end=d["end"],
+                reason=d["reason"] or _("absence"),
+                time_limit=seconds,
+            )
+        except ValueError:
+            form.add_error(None, _("Durée de calcul invalide."))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.info(
+                request,
+                _(
+                    "Révision créée et calcul lancé : il garde le plus possible de gardes "
+                    "publiées. Vérifiez-la puis publiez-la."
+                ),
+            )
+            return redirect("oncall:rota", pk=new.pk)
+    return render(request, "oncall/revise.html", {"rota": rota, "form": form})
 
 
 def _export_rows(request, rota: Rota):
@@ -419,14 +460,13 @@ def swaps(request: HttpRequest) -> HttpResponse:
     manage = access.can(request.user, "rota_manage")
     form = None
     if me is not None:
-        now = timezone.now()
-        future = RotaShift.objects.filter(
-            rota__status=Rota.Status.PUBLISHED, ends_at__gt=now
-        ).select_related("line", "assignment__practitioner")
+        # only the shifts a swap could move: mine, and those the checker lets me swap against
+        choices = services.swap_choices(practitioner=me, now=timezone.now())
+        shifts = RotaShift.objects.select_related("line", "assignment__practitioner")
         form = SwapForm(
             request.POST or None,
-            mine=future.filter(assignment__practitioner=me),
-            others=future.exclude(assignment__practitioner=me),
+            mine=shifts.filter(pk__in=[s.pk for s in choices.mine]),
+            others=shifts.filter(pk__in=[s.pk for s in choices.others]),
             people=registry.active_practitioners(platform_id=me.member.platform_id).exclude(
                 pk=me.pk
             ),

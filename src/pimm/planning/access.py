@@ -45,6 +45,8 @@ RULES = Rules(
         "calendar": EVERYTHING | MEMBER_BOUND | {R.RADIOLOGIST},
         "indicators": EVERYTHING | _MANAGER,
         "book": WRITERS | BOOKERS,
+        # a technologist declares a breakdown (a closure) of a device their member holds
+        "breakdown": frozenset({R.TECHNOLOGIST}),
     },
 )
 SETUP_MODELS = (
@@ -88,5 +90,8 @@ def can_see_booking_details(user, booking_member_id: int, site_member_id: int) -
 
 
 def can_close_equipment(user, equipment) -> bool:
-    """A device is closed by whoever writes it: the platform, or its holder's manager."""
+    """A device is closed by whoever writes it (the platform, its holder's manager) and, for a
+    breakdown, by a technologist of its holder."""
+    if can(user, "breakdown"):
+        return user.member_id is not None and user.member_id == equipment.holder_id
     return registry_access.can_write(user, equipment)

@@ -1,4 +1,7 @@
+import datetime as dt
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pimm.planning import models as pm
@@ -46,6 +49,12 @@ class BookingForm(forms.Form):
         label=_("Site préféré"), queryset=Site.objects.order_by("name"), required=False
     )
     needs_accessibility = forms.BooleanField(label=_("Patient à mobilité réduite"), required=False)
+    not_before = forms.DateField(
+        label=_("Pas avant le"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Les créneaux proposés commencent ce jour-là au plus tôt."),
+    )
     slot = forms.ModelChoiceField(
         queryset=pm.Slot.objects.all(), required=False, widget=forms.HiddenInput
     )
@@ -55,6 +64,11 @@ class BookingForm(forms.Form):
         self.fields["member"].queryset = members if members is not None else Member.objects.none()
         if members is not None and members.count() == 1:
             self.fields["member"].initial = members.first().pk
+
+    def clean_not_before(self):
+        """A day to a local midnight: the engine searches from there."""
+        day = self.cleaned_data.get("not_before")
+        return timezone.make_aware(dt.datetime.combine(day, dt.time.min)) if day else None
 
     def clean_patient_pseudonym(self):
         value = self.cleaned_data["patient_pseudonym"]

@@ -300,6 +300,48 @@ def equipment_minutes_by_member(
     return dict(out)
 
 
+# ---- the home pages ------------------------------------------------------------------------
+
+
+def bookings_on(user, *, day: dt.date, equipment_ids=None) -> list[pm.Booking]:
+    """The booked appointments of ``day`` (Paris) this user may read, in time order; limited to
+    some devices when ``equipment_ids`` is given."""
+    qs = access.visible(user, pm.Booking).filter(
+        status=pm.Booking.Status.BOOKED,
+        start__gte=adapter.day_start(day),
+        start__lt=adapter.day_start(day + dt.timedelta(days=1)),
+    )
+    if equipment_ids is not None:
+        qs = qs.filter(equipment_id__in=list(equipment_ids))
+    return list(qs.select_related("exam_type", "equipment__site", "member").order_by("start"))
+
+
+def closures_on(*, day: dt.date, equipment_ids) -> dict[int, list[pm.Closure]]:
+    """The closures that touch ``day`` on these devices, per device."""
+    out: dict[int, list[pm.Closure]] = defaultdict(list)
+    for c in pm.Closure.objects.filter(
+        equipment_id__in=list(equipment_ids),
+        start__lt=adapter.day_start(day + dt.timedelta(days=1)),
+        end__gt=adapter.day_start(day),
+    ).order_by("start"):
+        out[c.equipment_id].append(c)
+    return out
+
+
+def member_deviation(*, member_id: int) -> MemberTotal | None:
+    """The member's equipment-time deviation in the latest published vacation plan."""
+    plan = published_plan()
+    if plan is None:
+        return None
+    _months, _rows, totals = plan_deviations(plan)
+    return next((t for t in totals if t.member.pk == member_id), None)
+
+
+def published_plan() -> pm.VacationPlan | None:
+    """The latest published vacation plan."""
+    return pm.VacationPlan.objects.filter(status=S.PUBLISHED).order_by("-start", "-pk").first()
+
+
 def published_slots(*, equipment_ids=None):
     """The slots of published plans (what the calendar shows), for the FHIR API's Slot."""
     qs = pm.Slot.objects.filter(plan__status=S.PUBLISHED).select_related("booking", "equipment")

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pimm.charts import bar_chart
-from pimm.planning import access, selectors, services
+from pimm.planning import access, adapter, selectors, services
 from pimm.planning import models as pm
 from pimm.planning.forms import BookingForm, CancelForm, ClosureForm, PlanForm
 from pimm.planning.screens import SCREENS, SETUP_KEYS
@@ -264,6 +264,7 @@ def booking_create(request: HttpRequest) -> HttpResponse:
                 initial["exam_type"] = exam.pk
     form = BookingForm(request.POST or None, members=members, initial=initial)
     proposal = None
+    options: list = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         chosen_slot = data["slot"]
@@ -275,13 +276,15 @@ def booking_create(request: HttpRequest) -> HttpResponse:
             "purpose": data["purpose"],
             "preferred_site": data["preferred_site"],
             "needs_accessibility": data["needs_accessibility"],
+            "not_before": data["not_before"],
         }
         try:
             if "propose" in request.POST:
-                proposal = services.booking_propose(**common)
-                form = BookingForm({**request.POST.dict(), "slot": proposal[0].pk}, members=members)
+                # the next fitting slots, one per day: the secretary picks the date
+                options = services.booking_options(**common)
+                proposal = options[0]
+                form = BookingForm(request.POST.dict(), members=members)
                 form.is_valid()
-                chosen_slot = proposal[0]
             else:
                 booking = services.booking_create(
                     **common,
@@ -307,20 +310,40 @@ def booking_create(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "planning/booking_form.html",
-        {"form": form, "chosen_slot": chosen_slot, "proposal": proposal},
+        {"form": form, "chosen_slot": chosen_slot, "proposal": proposal, "options": options},
     )
 
 
 @login_required
 def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
     booking = access.get_for_user(request.user, pm.Booking, pk)
-    can_edit = access.writable(request.user, pm.Booking).filter(pk=pk).exists()
+    can_edit = access.writable(request.user, pm.Booking).filter(pk=pk).exists() and booking.active
+    moves, move_error, after = [], None, None
+    if can_edit:  # move without drag-and-drop: the next free slots, one per day, as buttons
+        try:
+            after = dt.date.fromisoformat(request.GET.get("apres", ""))
+        except ValueError:
+            after = None
+        try:
+            moves = services.booking_options(
+                actor=request.user,
+                exam_type=booking.exam_type,
+                member=booking.member,
+                priority=booking.priority,
+                purpose=booking.purpose,
+                not_before=adapter.day_start(after) if after else None,
+            )
+        except services.PlanningRefused as exc:
+            move_error = exc.message
     return render(
         request,
         "planning/booking_detail.html",
         {
             "booking": booking,
-            "can_edit": can_edit and booking.active,
+            "moves": moves,
+            "move_error": move_error,
+            "after": after,
+            "can_edit": can_edit,
             "cancel_form": CancelForm(),
             "history": booking.history.select_related("history_user").order_by("-history_date")[
                 :20

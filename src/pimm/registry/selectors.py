@@ -5,7 +5,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import ngettext
 
+from pimm.accounts.attention import Attention
+from pimm.registry import access, legal
 from pimm.registry import models as m
 from pimm.registry.models import Convention, Equipment, Practitioner, SharingKey, Technologist
 
@@ -134,3 +137,34 @@ def practitioner(*, pk, active: bool | None = None) -> Practitioner | None:
     if active is not None:
         qs = qs.filter(active=active)
     return qs.select_related("member").first()
+
+
+REPORT_NOTICE_DAYS = 60  # the ARS progress report is announced two months ahead
+
+
+def attention(user, today: dt.date) -> list[Attention]:
+    """The registry's part of what needs attention today (``pimm.accounts.attention``): devices
+    whose authorisation is not in force or ends within six months without a successor, the
+    PIMM's own renewal, and the ARS progress report when it is due within two months."""
+    platform = access.visible(user, m.Platform).first()
+    if platform is None:
+        return []
+    staff = user.is_platform_staff or user.is_reviewer
+    devices = access.visible(user, m.Equipment).values_list("pk", flat=True)
+    out = [
+        Attention(a.message, 1, a.url, "danger" if a.level == "danger" else "warning")
+        for a in legal.alerts(
+            platform=platform if staff else None, today=today, equipment_ids=list(devices)
+        )
+    ]
+    if staff:
+        upcoming = [d for d in platform.annual_report_due_dates() if d >= today]
+        if upcoming and (upcoming[0] - today).days <= REPORT_NOTICE_DAYS:
+            days = (upcoming[0] - today).days
+            label = ngettext(
+                "Rapport d'étape à l'ARS dû le %(day)s (dans %(n)d jour)",
+                "Rapport d'étape à l'ARS dû le %(day)s (dans %(n)d jours)",
+                days,
+            ) % {"day": upcoming[0].strftime("%d/%m/%Y"), "n": days}
+            out.append(Attention(label, 1, "#authorisation", "info" if days > 14 else "warning"))
+    return out

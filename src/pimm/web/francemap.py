@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -110,3 +111,37 @@ def site_markers(sites: list[tuple[str, float, float]]) -> list[dict[str, Any]]:
         x, y = project(lat, lon)
         markers.append({"label": label, "x": x, "y": y})
     return markers
+
+
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def zoom_box(codes, points=(), margin: float = 40.0) -> str:
+    """A ``viewBox`` framing the départements ``codes`` and the (x, y) ``points`` (the sites'
+    markers) with ``margin`` user units around them, kept inside the whole map and no narrower
+    than a fifth of it (one small département is not a useful map); the whole map when there is
+    nothing to frame."""
+    xs: list[float] = []
+    ys: list[float] = []
+    wanted = set(codes)
+    for dep in load_departements():
+        if dep["code"] in wanted:
+            numbers = [float(n) for n in _NUMBER.findall(dep["d"])]
+            xs += numbers[0::2]
+            ys += numbers[1::2]
+    for x, y in points:
+        xs.append(x)
+        ys.append(y)
+    if not xs:
+        return view_box()
+    min_x, min_y, width, height = (float(v) for v in view_box().split())
+    least = width / 5
+    x0, x1 = min(xs) - margin, max(xs) + margin
+    y0, y1 = min(ys) - margin, max(ys) + margin
+    if x1 - x0 < least:
+        x0, x1 = (x0 + x1 - least) / 2, (x0 + x1 + least) / 2
+    if y1 - y0 < least:
+        y0, y1 = (y0 + y1 - least) / 2, (y0 + y1 + least) / 2
+    x0, y0 = max(x0, min_x), max(y0, min_y)
+    x1, y1 = min(x1, min_x + width), min(y1, min_y + height)
+    return f"{x0:.0f} {y0:.0f} {x1 - x0:.0f} {y1 - y0:.0f}"

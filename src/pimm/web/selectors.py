@@ -7,8 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from pimm.registry import access, legal
+from pimm.registry import access
 from pimm.registry import models as m
+from pimm.web import home
 
 _SHORT = {"CT": "TDM", "MRI": "IRM", "PET_CT": "TEP", "GAMMA": "Gamma", "INTERV": "Interv."}
 
@@ -23,14 +24,16 @@ def authorization_status(platform: m.Platform, today: dt.date) -> dict:
 
 
 def dashboard_context(user) -> dict:
+    """The home page: the role's day (``pimm.web.home``) and, for the platform's people (the
+    coordinator, the administrator, the ARS reviewer), the registry summary under it."""
     today = timezone.localdate()
     platform = access.visible(user, m.Platform).first()
-    context: dict = {"platform": platform}
+    context: dict = {"platform": platform, **home.home_context(user, today)}
     practitioner = (
         m.Practitioner.objects.filter(user=user).first() if user.is_authenticated else None
     )
     context["practitioner"] = practitioner
-    if platform is None:
+    if platform is None or context["home_partial"] != "web/home/_coordinator.html":
         return context
     report_dates = platform.annual_report_due_dates()
     upcoming = [d for d in report_dates if d >= today]
@@ -40,13 +43,6 @@ def dashboard_context(user) -> dict:
         next_report=upcoming[0] if upcoming else None,
         days_to_report=(upcoming[0] - today).days if upcoming else 0,
         members=list(access.visible(user, m.Member).filter(platform=platform)),
-    )
-    # the legal state first: devices that may not be used and authorisations ending soon
-    visible_devices = access.visible(user, m.Equipment).values_list("pk", flat=True)
-    context["legal_alerts"] = legal.alerts(
-        platform=platform if user.is_platform_staff or user.is_reviewer else None,
-        today=today,
-        equipment_ids=list(visible_devices),
     )
     sites = list(access.visible(user, m.Site).order_by("name"))
     equipment = access.visible(user, m.Equipment).values_list("site_id", "modality")
@@ -68,9 +64,12 @@ def dashboard_context(user) -> dict:
 def map_context(sites: list[tuple[str, float, float, str]]) -> dict:
     from pimm.web import francemap  # noqa: PLC0415 — the map's tables load only for the dashboard
 
+    markers = francemap.site_markers([(name, lat, lon) for name, lat, lon, _d in sites])
+    highlight = {d for *_rest, d in sites}
     return {
         "map_departements": francemap.load_departements(),
-        "map_viewbox": francemap.view_box(),
-        "map_markers": francemap.site_markers([(name, lat, lon) for name, lat, lon, _d in sites]),
-        "map_highlight": {d for *_rest, d in sites},
+        # zoomed on the PIMM's territory: its sites' départements and markers
+        "map_viewbox": francemap.zoom_box(highlight, [(p["x"], p["y"]) for p in markers]),
+        "map_markers": markers,
+        "map_highlight": highlight,
     }

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
+from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import TruncMonth
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 
+from pimm.accounts.attention import Attention
 from pimm.engine.routing.state import queue_key
 from pimm.registry.models import Practitioner
 from pimm.worklist import access, adapter
@@ -211,6 +215,106 @@ def signed_exams_with_signers(*, exam_ids) -> list[tuple[w.Exam, Practitioner | 
     for exam in exams:
         report = getattr(exam, "report", None)
         out.append((exam, report.signed_by if report is not None else None))
+    return out
+
+
+# ---- the home pages ------------------------------------------------------------------------
+
+WORKFLOW = (S.SCHEDULED, S.ARRIVED, S.IN_PROGRESS, S.PERFORMED)
+
+
+def queue_by_priority(*, exams: list[w.Exam]) -> list[tuple[w.PriorityClass, int]]:
+    """(class, count) of a reader's queue, in rank order, classes with no exam left out."""
+    counts = Counter(e.priority_id for e in exams)
+    by_id = {e.priority_id: e.priority for e in exams}
+    return [(by_id[pk], n) for pk, n in sorted(counts.items(), key=lambda x: by_id[x[0]].rank)]
+
+
+def findings_to_chase(*, reader: Practitioner) -> list[w.CriticalFinding]:
+    """Critical findings this reader flagged that nobody acknowledged or closed yet."""
+    return list(
+        w.CriticalFinding.objects.filter(
+            flagged_by=reader, acknowledged_at__isnull=True, closed_at__isnull=True
+        )
+        .select_related("exam__priority")
+        .order_by("flagged_at")
+    )
+
+
+def exams_of_day(*, user, day: dt.date) -> list[w.Exam]:
+    """The exams of the user's member scheduled on ``day`` (Paris) still in the technologists'
+    hands (scheduled, arrived, in progress, performed), in time order."""
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    end = start + dt.timedelta(days=1)
+    return list(
+        access.visible_exams(user)
+        .filter(scheduled_at__gte=start, scheduled_at__lt=end, status__in=WORKFLOW)
+        .select_related("priority", "site")
+        .order_by("scheduled_at", "pk")
+    )
+
+
+def attention(user, today: dt.date) -> list[Attention]:
+    """What needs this user's attention in the worklist today (see ``pimm.accounts.attention``)."""
+    out: list[Attention] = []
+    now = timezone.now()
+    if access.can_see_coordination(user):
+        url = reverse("worklist:coordination")
+        open_exams = w.Exam.objects.filter(status__in=OPEN)
+        escalated = open_exams.filter(escalated_at__isnull=False).count()
+        if escalated:
+            label = ngettext(
+                "%(n)d examen escaladé à la coordination",
+                "%(n)d examens escaladés à la coordination",
+                escalated,
+            ) % {"n": escalated}
+            out.append(Attention(label, escalated, url, "danger"))
+        overdue = open_exams.filter(deadline__lt=now).count()
+        if overdue:
+            label = ngettext(
+                "%(n)d compte rendu en retard sur son échéance",
+                "%(n)d comptes rendus en retard sur leur échéance",
+                overdue,
+            ) % {"n": overdue}
+            out.append(Attention(label, overdue, url, "warning"))
+        findings = w.CriticalFinding.objects.filter(
+            acknowledged_at__isnull=True, closed_at__isnull=True
+        ).count()
+        if findings:
+            label = ngettext(
+                "%(n)d résultat critique sans accusé de réception",
+                "%(n)d résultats critiques sans accusé de réception",
+                findings,
+            ) % {"n": findings}
+            out.append(Attention(label, findings, url, "warning"))
+    reader = access.reader_of(user)
+    if reader is not None and access.can_see_queue(user):
+        queue = w.Exam.objects.filter(reader=reader, status__in=(S.ASSIGNED, S.READ))
+        late = queue.filter(deadline__lt=now).count()
+        if late:
+            label = ngettext(
+                "%(n)d examen de ma file a dépassé son échéance",
+                "%(n)d examens de ma file ont dépassé leur échéance",
+                late,
+            ) % {"n": late}
+            out.append(Attention(label, late, reverse("worklist:queue"), "danger"))
+        chase = len(findings_to_chase(reader=reader))
+        if chase:
+            label = ngettext(
+                "%(n)d résultat critique à relancer",
+                "%(n)d résultats critiques à relancer",
+                chase,
+            ) % {"n": chase}
+            out.append(Attention(label, chase, reverse("worklist:queue"), "warning"))
+    if access.role(user) in access.MEMBER_STAFF and access.can_list_exams(user):
+        waiting = len(exams_of_day(user=user, day=today))
+        if waiting:
+            label = ngettext(
+                "%(n)d examen du jour à faire avancer",
+                "%(n)d examens du jour à faire avancer",
+                waiting,
+            ) % {"n": waiting}
+            out.append(Attention(label, waiting, reverse("worklist:exam_list"), "info"))
     return out
 
 

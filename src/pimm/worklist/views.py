@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -181,6 +182,9 @@ def exam_move(request: HttpRequest, pk: int) -> HttpResponse:
             services.exam_transition(exam=exam, to=to, actor=request.user)
     except ValidationError as exc:
         _errors(request, exc)
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)  # the technologist's home page, where the day's exams are
     return redirect("worklist:exam", pk=exam.pk)
 
 

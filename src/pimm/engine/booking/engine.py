@@ -14,6 +14,7 @@ from __future__ import annotations
 from bisect import bisect_left, insort
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from pimm.engine.i18n import message as _
@@ -309,6 +310,26 @@ class SlotBook:
                 ),
             )
         return best[1], best[2], best[3]
+
+    def find_options(
+        self, order: Order, now: datetime, count: int
+    ) -> list[tuple[str, int, int]] | Refusal:
+        """Up to ``count`` fitting blocks on as many days: the earliest block of each of the next
+        days that has one, in date order (the first is what ``find`` answers). A refusal when
+        not even one fits."""
+        first = self.find(order, now)
+        if isinstance(first, Refusal):
+            return first
+        options = [first]
+        while len(options) < count:
+            dev, p, _q = options[-1]
+            day = self.slots[dev][p].start
+            after = datetime.combine(day.date() + timedelta(days=1), datetime.min.time())
+            found = self.find(replace(order, not_before=max(after, order.not_before or after)), now)
+            if isinstance(found, Refusal):
+                break
+            options.append(found)
+        return options
 
     # ---- public operations -------------------------------------------------------------------
     def _commit(self, order: Order, dev: str, p: int, q: int, now: int) -> Booking:

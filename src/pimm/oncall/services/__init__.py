@@ -37,6 +37,7 @@ from .rotas import (  # noqa: F401
     rota_create,
     rota_publish,
     rota_revise,
+    rota_revise_for_absence,
     rota_solve_run,
     rota_solve_start,
     rota_solve_stop,
@@ -56,6 +57,7 @@ from .swaps import (  # noqa: F401
     swap_approve,
     swap_cancel,
     swap_check,
+    swap_choices,
     swap_propose,
     swap_refuse,
 )

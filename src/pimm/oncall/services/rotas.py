@@ -28,6 +28,7 @@ from ..models import (
 )
 from ._base import MAX_DAYS, S, _bump, _require, _save, log
 from .points import point_balances_refresh_from
+from .wishes import unavailability_create
 
 # --- rotas -------------------------------------------------------------------------------------
 
@@ -138,6 +139,31 @@ def rota_revise(*, actor, rota: Rota) -> Rota:
         swaps_need_approval=rota.swaps_need_approval,
         based_on=rota,
     )
+
+
+def rota_revise_for_absence(
+    *,
+    actor,
+    rota: Rota,
+    practitioner: Practitioner,
+    start: dt.date,
+    end: dt.date,
+    reason: str = "absence",
+    time_limit: float = 20.0,
+) -> Rota:
+    """ "Réviser": record the practitioner's absence, create the revision of the published rota
+    and start its solve, which keeps as many published duties as the rules allow."""
+    _require(actor, "rota_manage")
+    if rota.status != S.PUBLISHED:
+        raise ValidationError(_("Seul un tableau publié peut être révisé."))
+    with transaction.atomic():
+        unavailability_create(
+            actor=actor, practitioner=practitioner, start=start, end=end, reason=reason
+        )
+        new = rota_revise(actor=actor, rota=rota)
+    rota_solve_start(actor=actor, rota=new, expected_version=new.version, time_limit=time_limit)
+    new.refresh_from_db()
+    return new
 
 
 def _editable(rota: Rota) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -193,3 +196,52 @@ def _apply(swap: SwapRequest, actor, reason: str) -> SwapRequest:
     years = [swap.shift.date.year] + ([swap.other_shift.date.year] if swap.other_shift else [])
     point_balances_refresh_from(platform=swap.rota.platform, year=min(years))
     return swap
+
+
+# --- the swap form: only the shifts that could be swapped -------------------------------------
+
+SWAP_HORIZON_DAYS = 62
+
+
+@dataclass
+class SwapChoices:
+    mine: list[RotaShift]  # my future published duties that a swap may move (not locked)
+    others: list[RotaShift]  # others' duties at least one of mine could be swapped against
+
+
+def swap_choices(*, practitioner: Practitioner, now: dt.datetime) -> SwapChoices:
+    """What the swap form offers a radiologist: their own future duties, and the others' duties
+    of the same published rotas for which the checker accepts a swap with one of them (every
+    hard rule: competence, leave, rest, overlap, quotas, locks...)."""
+    future = (
+        RotaShift.objects.filter(
+            rota__status=Rota.Status.PUBLISHED,
+            ends_at__gt=now,
+            starts_at__lt=now + dt.timedelta(days=SWAP_HORIZON_DAYS),
+            assignment__isnull=False,
+        )
+        .select_related("line", "assignment__practitioner", "rota")
+        .order_by("starts_at", "line__name")
+    )
+    mine = [s for s in future if s.assignment.practitioner_id == practitioner.pk]
+    mine = [s for s in mine if not s.assignment.locked]
+    others: list[RotaShift] = []
+    for rota_id in sorted({s.rota_id for s in mine}):
+        rota = next(s.rota for s in mine if s.rota_id == rota_id)
+        problem = build_problem(rota, include_previous=False)
+        assignments = current_assignments(rota)
+        before = {v.message for v in checker.check_rota(problem, assignments)}
+        my_keys = [s.key for s in mine if s.rota_id == rota_id]
+        for other in future:
+            if other.rota_id != rota_id or other.assignment.practitioner_id == practitioner.pk:
+                continue
+            if other.assignment.locked:
+                continue
+            for key in my_keys:
+                after = checker.check_rota(
+                    problem, checker.apply_change(assignments, checker.Swap(key, other.key))
+                )
+                if all(v.message in before or v.rule == "locked" for v in after):
+                    others.append(other)
+                    break
+    return SwapChoices(mine, others)

@@ -31,6 +31,7 @@ from .bookings import (  # noqa: F401
     booking_cancel,
     booking_create,
     booking_move,
+    booking_options,
     booking_propose,
 )
 from .closures import (  # noqa: F401

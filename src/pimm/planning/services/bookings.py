@@ -75,9 +75,18 @@ def _active_slots():
 
 def _find_slot_ids(order: eb.Order, exam_type: pm.ExamType, now: dt.datetime) -> list[int]:
     """The engine's earliest fitting block, searched in widening time windows."""
+    return _find_blocks(order, exam_type, now, count=1)[0]
+
+
+def _find_blocks(
+    order: eb.Order, exam_type: pm.ExamType, now: dt.datetime, *, count: int
+) -> list[list[int]]:
+    """Up to ``count`` fitting blocks (slot ids), one per day, earliest first, searched in
+    widening time windows until ``count`` are found or the horizon is reached."""
     equipment = _equipment_for(exam_type.modality)
     lo = max(now, adapter.aware(order.not_before)) if order.not_before else now
     refusal = None
+    blocks: list[list[int]] = []
     for days in SEARCH_WINDOWS_DAYS:
         hi = (
             now + dt.timedelta(days=HORIZON_DAYS)
@@ -95,14 +104,17 @@ def _find_slot_ids(order: eb.Order, exam_type: pm.ExamType, now: dt.datetime) ->
         )
         _closed(rows)
         book = adapter.slot_book(rows, equipment, [exam_type], horizon_days=HORIZON_DAYS)
-        found = book.find(order, adapter.naive(now))
+        found = book.find_options(order, adapter.naive(now), count)
         if isinstance(found, eb.Refusal):
             refusal = found
             if found.code != "no_slot":
                 break
             continue
-        dev, p, q = found
-        return [int(s.id) for s in book.slots[dev][p:q]]
+        blocks = [[int(s.id) for s in book.slots[dev][p:q]] for dev, p, q in found]
+        if len(blocks) >= count or days == HORIZON_DAYS:
+            return blocks
+    if blocks:
+        return blocks
     raise PlanningRefused(refusal.code, refusal.message)
 
 
@@ -205,6 +217,39 @@ def booking_propose(
     return list(
         pm.Slot.objects.filter(pk__in=ids).select_related("equipment__site").order_by("start")
     )
+
+
+def booking_options(
+    *,
+    actor,
+    exam_type: pm.ExamType,
+    member,
+    count: int = 5,
+    priority: str = pm.Priority.ROUTINE,
+    purpose: str = "",
+    preferred_site=None,
+    not_before: dt.datetime | None = None,
+    needs_accessibility: bool = False,
+    now: dt.datetime | None = None,
+) -> list[list[pm.Slot]]:
+    """The next ``count`` fitting blocks the engine would book, one per day, in date order, so
+    that the secretary chooses the date with the patient (nothing is written)."""
+    if not access.can_book_for(actor, member.pk):
+        raise PermissionDenied(_("Vous ne pouvez pas prendre de rendez-vous pour ce membre."))
+    order = adapter.engine_order(
+        reference="proposal",
+        exam_type=exam_type,
+        priority=priority,
+        purpose=_purpose_for(exam_type, priority, purpose),
+        member_id=member.pk,
+        not_before=not_before,
+        needs_accessibility=needs_accessibility,
+        preferred_site_id=preferred_site.pk if preferred_site else None,
+    )
+    blocks = _find_blocks(order, exam_type, _now(now), count=max(1, min(count, 20)))
+    slots = pm.Slot.objects.filter(pk__in=[pk for b in blocks for pk in b])
+    by_pk = {s.pk: s for s in slots.select_related("equipment__site")}
+    return [[by_pk[pk] for pk in b] for b in blocks]
 
 
 def booking_create(
