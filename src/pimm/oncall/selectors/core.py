@@ -313,6 +313,7 @@ def presence(*, pk) -> ReaderPresence | None:
     """One presence-plan row, fresh from the database (forms edit a copy of it)."""
     return ReaderPresence.objects.filter(pk=pk).first()
 
+
 def duty_points_between(*, platform_id: int, start: dt.date, end: dt.date) -> dict[int, float]:
     """Points each practitioner earned by duties of published rotas on days ``start``..``end``
     (inclusive), with the platform's weights: read by the ledger's pay by points."""
@@ -326,4 +327,3 @@ def duty_points_between(*, platform_id: int, start: dt.date, end: dt.date) -> di
     ).values_list("practitioner_id", "shift__category", "shift__line__kind"):
         out[pid] += weights.of(cat, kind)
     return dict(out)
-
