@@ -350,3 +350,38 @@ def test_indicators_whose_data_has_not_landed_say_why(world, code, word):
     result = REGISTRY[code].compute(ctx(world.platform))
     assert isinstance(result, Missing) and word in result.reason
     assert REGISTRY[code].headline(result) is None  # missing is never shown as zero
+
+
+def test_slots_and_reading_per_site_and_per_member(world, slots_world, exams_world):
+    p = world.platform
+    here = ctx(p, site_id=world.site_a.pk, member_id=world.member_a.pk)
+    site_a = ctx(p, site_id=world.site_a.pk)
+    elsewhere = ctx(p, site_id=world.site_b.pk)
+    # the slots of the test plan are all on device A's site, given to no member
+    assert totals(REGISTRY["utilisation"].run(site_a)) == [40.0]
+    assert totals(REGISTRY["emergency_slots"].run(site_a)) == [4]
+    assert isinstance(REGISTRY["utilisation"].run(elsewhere), Missing)
+    assert isinstance(REGISTRY["utilisation"].run(here), Missing)
+    # the three exams are member A's, on site A
+    assert totals(REGISTRY["turnaround"].run(here)) == [66.7]
+    assert isinstance(REGISTRY["turnaround"].run(elsewhere), Missing)
+    other = ctx(p, member_id=world.member_b.pk)
+    assert isinstance(REGISTRY["turnaround"].run(other), Missing)
+
+
+def test_an_indicator_not_broken_down_by_a_filter_says_so_instead_of_a_platform_figure(
+    duty_world, other_platform
+):
+    p, public, _private, site_pub, _site_pri = other_platform
+    assert totals(REGISTRY["fill_rate"].run(ctx(p))) == [83.3]
+    for kw, word in (
+        ({"member_id": public.pk}, "par membre"),
+        ({"site_id": site_pub.pk}, "par site"),
+    ):
+        result = REGISTRY["fill_rate"].run(ctx(p, **kw))
+        assert isinstance(result, Missing) and word in result.reason, kw
+    both = REGISTRY["pooled_lines"].run(ctx(p, member_id=public.pk, site_id=site_pub.pk))
+    assert "par membre ni par site" in both.reason
+    # load_spread is broken down by member (the public member's one radiologist: Gini 0), not by site
+    assert totals(REGISTRY["load_spread"].run(ctx(p, member_id=public.pk))) == [0.0]
+    assert "par site" in REGISTRY["load_spread"].run(ctx(p, site_id=site_pub.pk)).reason

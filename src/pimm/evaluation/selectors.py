@@ -88,7 +88,7 @@ class Computed:
 
 def compute(code: str, ctx: Context) -> Computed:
     ind = REGISTRY[code]
-    result = ind.compute(ctx)
+    result = ind.run(ctx)
     return Computed(ind, result, ind.headline(result))
 
 
@@ -250,11 +250,14 @@ def annex_checklist(p) -> list[AnnexLine]:
     have = {(a.kind, a.member_id) for a in ev.Annex.objects.filter(platform_id=p.pk)}
     members = list(registry.members().filter(platform_id=p.pk))
     out = []
+    # §3: the deliberation and the imaging project are asked of each health establishment
+    # (public, private or army hospital); the team's project of each medical team joining
+    # through its practice company (a private radiology group)
+    establishments = [m for m in members if m.kind != "private_group"]
+    teams = [m for m in members if m.kind == "private_group"]
     for kind in ev.AnnexKind:
         if kind in ev.PER_MEMBER_ANNEXES:
-            targets = members
-            if kind == ev.AnnexKind.TEAM_PROJECT:  # the medical teams joining as such
-                targets = [m for m in members if m.kind == "private_group"]
+            targets = teams if kind == ev.AnnexKind.TEAM_PROJECT else establishments
             out += [AnnexLine(kind, kind.label, m.name, (kind, m.pk) in have) for m in targets]
         else:  # the amendment is asked when the carrier pre-exists (§4): the registry cannot say
             out.append(AnnexLine(kind, kind.label, "", any(k == kind for k, _m in have)))

@@ -132,6 +132,7 @@ def indicator_detail(request: HttpRequest, code: str) -> HttpResponse:
         {
             "done": done,
             "ind": done.indicator,
+            "criterion": dict(selectors.CRITERIA)[done.indicator.criterion],
             "chart": chart,
             "table": table,
             **_filter_context(ctx, errors, p),

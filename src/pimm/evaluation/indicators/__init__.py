@@ -8,7 +8,7 @@ from .base import REGISTRY, Context, Indicator, Missing, Result, Row  # noqa: F4
 
 
 def compute(code: str, ctx: Context) -> Result:
-    return REGISTRY[code].compute(ctx)
+    return REGISTRY[code].run(ctx)
 
 
 def all_indicators() -> list[Indicator]:

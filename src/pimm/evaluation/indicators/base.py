@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from pimm.engine.rota.points import gini as _engine_gini
 
@@ -86,6 +87,26 @@ class Indicator:
     # the headline figure of a period from its "total" rows: "sum" (counts), "mean" (rates),
     # "last" (a stock: devices, lines, coverage)
     aggregate: str = "last"
+    # the filters its compute honours ("member", "site"); under another it answers Missing
+    filters: frozenset = frozenset({"member", "site"})
+
+    def run(self, ctx: Context) -> Result:
+        """``compute`` under the context's filters, or Missing when it is not broken down by one
+        of them (a platform-wide figure must never pass for a member's or a site's)."""
+        unsupported = [
+            label
+            for name, value, label in (
+                ("member", ctx.member_id, _("par membre")),
+                ("site", ctx.site_id, _("par site")),
+            )
+            if value is not None and name not in self.filters
+        ]
+        if unsupported:
+            return Missing(
+                str(_("Cet indicateur n'est pas ventilé %(how)s : retirez ce filtre."))
+                % {"how": f" {_('ni')} ".join(str(u) for u in unsupported)}
+            )
+        return self.compute(ctx)
 
     def headline(self, result: Result) -> float | None:
         if isinstance(result, Missing):

@@ -45,6 +45,7 @@ def _from_evidence(topics, field: str, reason):
 register(
     Indicator(
         code="rcp_attendance",
+        filters=frozenset({"member"}),
         aggregate="sum",
         family="qualité",
         name=_("Participation aux RCP"),
@@ -61,6 +62,7 @@ register(
 register(
     Indicator(
         code="training_hours",
+        filters=frozenset({"member"}),
         aggregate="sum",
         family="qualité",
         name=_("Heures de formation et d'animation de service"),

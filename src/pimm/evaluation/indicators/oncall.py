@@ -125,6 +125,7 @@ _SOURCE = _("Gardes : lignes, tableaux publiés, affectations, points des gardes
 register(
     Indicator(
         code="pooled_lines",
+        filters=frozenset(),
         family="pdses",
         name=_("Lignes de garde et d'astreinte mutualisées"),
         formula=_(
@@ -141,6 +142,7 @@ register(
 register(
     Indicator(
         code="fill_rate",
+        filters=frozenset(),
         aggregate="mean",
         family="pdses",
         name=_("Taux de remplissage des lignes de PDSES"),
@@ -155,6 +157,7 @@ register(
 register(
     Indicator(
         code="load_spread",
+        filters=frozenset({"member"}),
         aggregate="mean",
         family="pdses",
         name=_("Répartition de la charge de PDSES (indice de Gini)"),

@@ -174,6 +174,7 @@ register(
 register(
     Indicator(
         code="third_next",
+        filters=frozenset(),
         family="plages",
         name=_("Délai jusqu'au troisième rendez-vous disponible"),
         formula=_(
