@@ -21,10 +21,10 @@ def _fmt(v: float) -> str:
     )
 
 
-def _frame(title: str, unit: str, top: float, body: str) -> SafeString:
+def _frame(title: str, unit: str, top: float, body: str, low: float = 0.0) -> SafeString:
     ticks = []
     for i in range(5):
-        v = top * i / 4
+        v = low + (top - low) * i / 4
         y = H - PAD_B - (H - PAD_B - PAD_T) * i / 4
         ticks.append(
             f'<line x1="{PAD_L}" y1="{y:.1f}" x2="{W - 8}" y2="{y:.1f}" stroke="#ddd"/>'
@@ -42,26 +42,40 @@ def _frame(title: str, unit: str, top: float, body: str) -> SafeString:
     )
 
 
-def _top(values) -> float:
-    known = [v for v in values if v is not None]
-    top = max(known, default=0.0)
-    return float(top) * 1.1 if top > 0 else 1.0
+def _range(values) -> tuple[float, float]:
+    """(low, top) of the vertical axis: from zero, or from below the lowest negative value (a
+    member's financial balance) to above the highest."""
+    known = [float(v) for v in values if v is not None]
+    top, low = max(known, default=0.0), min(known, default=0.0)
+    low = low * 1.1 if low < 0 else 0.0
+    top = top * 1.1 if top > 0 else (0.0 if low < 0 else 1.0)
+    return low, top
+
+
+def _y(value: float, low: float, top: float) -> float:
+    return H - PAD_B - (H - PAD_B - PAD_T) * (float(value) - low) / (top - low)
 
 
 def bar_chart(items, *, unit: str, title: str) -> SafeString:
     items = list(items)
-    top = _top(v for _l, v in items)
+    low, top = _range(v for _l, v in items)
+    zero = _y(0.0, low, top)
     n = max(len(items), 1)
     slot = (W - PAD_L - 8) / n
     parts = []
+    if low < 0:
+        parts.append(
+            f'<line x1="{PAD_L}" y1="{zero:.1f}" x2="{W - 8}" y2="{zero:.1f}" stroke="#444"/>'
+        )
     for i, (label, value) in enumerate(items):
         x = PAD_L + i * slot + slot * 0.15
         if value is not None:
-            h = (H - PAD_B - PAD_T) * float(value) / top
+            y = _y(value, low, top)
+            colour = COLOURS[0] if float(value) >= 0 else COLOURS[1]
             parts.append(
-                f'<rect x="{x:.1f}" y="{H - PAD_B - h:.1f}" width="{slot * 0.7:.1f}" '
-                f'height="{h:.1f}" fill="{COLOURS[0]}"><title>{escape(label)} : {_fmt(float(value))}'
-                f"</title></rect>"
+                f'<rect x="{x:.1f}" y="{min(y, zero):.1f}" width="{slot * 0.7:.1f}" '
+                f'height="{abs(zero - y):.1f}" fill="{colour}"><title>{escape(label)} : '
+                f"{_fmt(float(value))}</title></rect>"
             )
         else:
             parts.append(
@@ -72,7 +86,7 @@ def bar_chart(items, *, unit: str, title: str) -> SafeString:
             f'<text x="{x + slot * 0.35:.1f}" y="{H - PAD_B + 14}" font-size="9" '
             f'text-anchor="middle">{escape(str(label)[:14])}</text>'
         )
-    return _frame(title, unit, top, "".join(parts))
+    return _frame(title, unit, top, "".join(parts), low)
 
 
 def line_chart(series, *, unit: str, title: str) -> SafeString:
@@ -83,17 +97,13 @@ def line_chart(series, *, unit: str, title: str) -> SafeString:
             if x not in xs:
                 xs.append(x)
     xs.sort()
-    top = _top(v for pts in series.values() for _x, v in pts)
+    low, top = _range(v for pts in series.values() for _x, v in pts)
     step = (W - PAD_L - 16) / max(len(xs) - 1, 1)
     pos = {x: PAD_L + 8 + i * step for i, x in enumerate(xs)}
     parts = []
     for i, (name, points) in enumerate(series.items()):
         colour = COLOURS[i % len(COLOURS)]
-        coords = [
-            (pos[x], H - PAD_B - (H - PAD_B - PAD_T) * float(v) / top)
-            for x, v in points
-            if v is not None
-        ]
+        coords = [(pos[x], _y(v, low, top)) for x, v in points if v is not None]
         if len(coords) > 1:
             path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
             parts.append(
@@ -111,4 +121,4 @@ def line_chart(series, *, unit: str, title: str) -> SafeString:
         for j, x in enumerate(xs)
         if j % every == 0
     ]
-    return _frame(title, unit, top, "".join(parts))
+    return _frame(title, unit, top, "".join(parts), low)
