@@ -319,7 +319,7 @@ def main() -> None:
         "load": Path("/proc/loadavg").read_text().split()[:3],
     }
     if args.json:
-        print(json.dumps(result, indent=2))
+        print(json.dumps(result))
         return
     for k, v in result.items():
         print(f"{k:32} {v}")

@@ -2,16 +2,20 @@
 the comments), and each with missing data, which must say "missing" and why, never zero."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
 from pimm.evaluation import models as ev
 from pimm.evaluation import selectors, services
 from pimm.evaluation.indicators import REGISTRY, Missing, base, territory
+from pimm.ledger import models as lm
+from pimm.ledger import selectors as ledger
 from pimm.oncall import models as om
 from pimm.planning import models as pm
 from pimm.registry import models as m
 from pimm.worklist import models as w
+from tests import clock
 from tests.evaluation.conftest import WINDOW_END, WINDOW_START, at, ctx, labelled, totals, upload
 
 pytestmark = pytest.mark.django_db
@@ -343,7 +347,6 @@ def test_rcp_attendance_and_training_hours_come_from_evidence(world):
     [
         ("doses_above_nrd", "interopérabilité"),
         ("appropriateness", "pertinence"),
-        ("financial_balance", "comptable"),
     ],
 )
 def test_indicators_whose_data_has_not_landed_say_why(world, code, word):
@@ -385,3 +388,69 @@ def test_an_indicator_not_broken_down_by_a_filter_says_so_instead_of_a_platform_
     # load_spread is broken down by member (the public member's one radiologist: Gini 0), not by site
     assert totals(REGISTRY["load_spread"].run(ctx(p, member_id=public.pk))) == [0.0]
     assert "par site" in REGISTRY["load_spread"].run(ctx(p, site_id=site_pub.pk)).reason
+
+
+def _entry(period, member, kind, amount):
+    return lm.Entry.objects.create(
+        period=period,
+        date=period.month,
+        member=member,
+        kind=kind,
+        code="X",
+        label="essai",
+        amount=Decimal(amount),
+    )
+
+
+def test_financial_balance_per_member_and_platform_from_the_ledger(other_platform):
+    p, public, private, _s1, _s2 = other_platform
+    K = lm.Entry.Kind
+    month = lm.Period.objects.create(platform=p, month=WINDOW_START, status="closed")
+    later = lm.Period.objects.create(platform=p, month=WINDOW_END)  # outside the window
+    # public: produced 100 + 50 (act, technical fee) + revenue share 10 - cost share 60 = 100
+    _entry(month, public, K.ACT, "100.00")
+    _entry(month, public, K.TECHNICAL_FEE, "50.00")
+    _entry(month, public, K.REVENUE_SHARE, "10.00")
+    _entry(month, public, K.COST_SHARE, "60.00")
+    # private: produced 20 (act) + 5 - 40 = -15; a reversal of its act (-20) nets it to -35
+    _entry(month, private, K.ACT, "20.00")
+    _entry(month, private, K.ACT, "-20.00")
+    _entry(month, private, K.REVENUE_SHARE, "5.00")
+    _entry(month, private, K.COST_SHARE, "40.00")
+    _entry(later, public, K.ACT, "999.00")
+    result = REGISTRY["financial_balance"].compute(ctx(p))
+    assert totals(result) == [65.0]  # 100 - 35
+    assert labelled(result, "member") == {"CH d'essai": 100.0, "SELARL d'essai": -35.0}
+    assert labelled(result, "series") == {
+        "produit de l'activité": 150.0,
+        "quote-part des recettes": 15.0,
+        "quote-part des charges": 100.0,
+    }
+    assert REGISTRY["financial_balance"].headline(result) == 65.0
+    mine = REGISTRY["financial_balance"].compute(ctx(p, member_id=private.pk))
+    assert totals(mine) == [-35.0] and labelled(mine, "member") == {"SELARL d'essai": -35.0}
+    two = REGISTRY["financial_balance"].compute(ctx(p, end=clock.month_start(-46)))
+    assert totals(two) == [65.0, 999.0]
+    assert [
+        mm.closed
+        for mm in ledger.monthly_balances(
+            platform_id=p.pk, start=WINDOW_START, end=clock.month_start(-46), member_id=public.pk
+        )
+    ] == [True, False]
+
+
+def test_financial_balance_without_entries_is_missing(other_platform):
+    result = REGISTRY["financial_balance"].compute(ctx(other_platform[0]))
+    assert isinstance(result, Missing) and "écriture comptable" in result.reason
+    assert REGISTRY["financial_balance"].headline(result) is None
+
+
+def test_the_demos_closed_month_balance_is_its_statements(world):
+    period = lm.Period.objects.get(platform=world.platform, month=clock.month_start(-1))
+    sts = ledger.statements(period=period)
+    result = REGISTRY["financial_balance"].compute(
+        ctx(world.platform, start=clock.month_start(-1), end=clock.month_start(0))
+    )
+    expected = {s.member_name: float(s.produced + s.owed - s.owes) for s in sts}
+    assert labelled(result, "member") == expected and len(expected) > 1
+    assert totals(result)[0] == float(sum(s.produced + s.owed - s.owes for s in sts))

@@ -79,7 +79,7 @@ def test_annual_report_of_the_current_year_is_provisional(world, media, commitme
     assert f"Année {commitments.year} : {commitments.start:%d/%m/%Y}" in text
     assert "[fill_rate]" in text
     # missing data is said, not zero
-    assert "Donnée manquante" in text and "ledger" in text
+    assert "Donnée manquante" in text and "MPPS" in text
     content = odt_text(report)
     assert draft.title in content and "PROVISOIRE" in content and "Pictures/figure1.svg" in content
 

@@ -131,6 +131,67 @@ def platform_totals(*, period: lm.Period) -> Totals:
     )
 
 
+@dataclass
+class MemberMonth:
+    """One member's money in one month (read by the evaluation room's financial balance):
+    produced by its activity, its share of the platform's revenue and of its costs."""
+
+    month: dt.date
+    member_id: int
+    member_code: str
+    member_name: str
+    closed: bool
+    produced: Decimal = ZERO
+    owed: Decimal = ZERO
+    owes: Decimal = ZERO
+
+    @property
+    def result(self) -> Decimal:
+        """What the cooperation brought the member: produced + share of revenue - of costs."""
+        return self.produced + self.owed - self.owes
+
+
+def monthly_balances(
+    *, platform_id: int, start: dt.date, end: dt.date, member_id: int | None = None
+) -> list[MemberMonth]:
+    """Every member's month for the months of ``platform_id`` starting in [start, end) that hold
+    entries (one aggregate query), ordered by month then member name."""
+    qs = lm.Entry.objects.filter(
+        period__platform_id=platform_id, period__month__gte=start, period__month__lt=end
+    )
+    if member_id is not None:
+        qs = qs.filter(member_id=member_id)
+    rows = (
+        qs.values("period__month", "period__status", "member_id", "kind")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    members = {x.pk: x for x in registry.members(member_id=member_id)}
+    out: dict[tuple[dt.date, int], MemberMonth] = {}
+    for row in rows:
+        member = members.get(row["member_id"])
+        if member is None:
+            continue
+        key = (row["period__month"], member.pk)
+        mm = out.get(key)
+        if mm is None:
+            mm = out[key] = MemberMonth(
+                key[0],
+                member.pk,
+                member.code,
+                member.name,
+                row["period__status"] == lm.Period.Status.CLOSED,
+            )
+        total = cents(row["total"])
+        if row["kind"] in lm.Entry.PRODUCED:
+            mm.produced += total
+        elif row["kind"] == K.COST_SHARE:
+            mm.owes += total
+        elif row["kind"] == K.REVENUE_SHARE:
+            mm.owed += total
+    return sorted(out.values(), key=lambda x: (x.month, x.member_name, x.member_id))
+
+
 def entries_for(user, *, period: lm.Period, member_id: int | None = None, kind: str = ""):
     qs = access.visible_entries(user).filter(period=period)
     if member_id:

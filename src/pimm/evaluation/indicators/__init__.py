@@ -3,7 +3,7 @@
 `REGISTRY` maps a code to its `Indicator`; `compute(code, ctx)` answers rows or `Missing`.
 Adding an indicator is one `register(Indicator(...))` entry in its family's module."""
 
-from . import evidence, oncall, pending, reading, slots, territory  # noqa: F401 — they register
+from . import evidence, finances, oncall, pending, reading, slots, territory  # noqa: F401 — they register
 from .base import REGISTRY, Context, Indicator, Missing, Result, Row  # noqa: F401
 
 

@@ -1,6 +1,6 @@
 """Indicators whose data is not in pimm yet: each shows as missing, with its reason. When the
-room that holds the data lands (interop: doses; ledger: money; worklist: changed orders), its
-entry here becomes a compute function over that room's selectors."""
+room that holds the data lands (interop: doses; worklist: changed orders), its entry here
+becomes a compute function over that room's selectors (the ledger's money did: ``finances``)."""
 
 from __future__ import annotations
 
@@ -56,26 +56,5 @@ register(
             )
         ),
         criterion="socle",
-    )
-)
-register(
-    Indicator(
-        code="financial_balance",
-        family="finances",
-        name=_("Équilibre financier de chaque membre et de la plateforme"),
-        formula=_(
-            "recettes − charges réparties selon les clés de la convention, par membre et pour "
-            "la plateforme, par mois"
-        ),
-        source=_("Comptabilité : actes, forfaits, charges, clés de répartition"),
-        unit="€",
-        limits=_("Selon les clés de répartition en vigueur."),
-        compute=_missing(
-            _(
-                "Les actes et les charges ne sont pas encore tenus : le module "
-                "comptable (ledger) n'est pas installé."
-            )
-        ),
-        criterion="financing",
     )
 )
