@@ -11,22 +11,24 @@ SKIP_WORDS = ("export", "telecharger", "ical", "/fichier")
 
 
 class _Text(HTMLParser):
-    """The text a reader sees: outside <script>/<style>, plus button and link titles."""
+    """The text a reader sees: outside <script>/<style>, plus button and link titles; without
+    <code> elements when `literal` is false (a code shown on purpose, as a code)."""
 
-    def __init__(self):
+    def __init__(self, hidden_tags=("script", "style", "template")):
         super().__init__()
         self.parts: list[str] = []
         self._hidden = 0
+        self._hidden_tags = hidden_tags
 
     def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style", "template"):
+        if tag in self._hidden_tags:
             self._hidden += 1
         for name, value in attrs:
             if name in ("title", "aria-label", "placeholder") and value:
                 self.parts.append(value)
 
     def handle_endtag(self, tag):
-        if tag in ("script", "style", "template"):
+        if tag in self._hidden_tags:
             self._hidden = max(0, self._hidden - 1)
 
     def handle_data(self, data):
@@ -34,8 +36,10 @@ class _Text(HTMLParser):
             self.parts.append(data.strip())
 
 
-def visible_text(html: str) -> str:
-    parser = _Text()
+def visible_text(html: str, literal: bool = True) -> str:
+    """`literal=False` leaves out `<code>` elements: codes a page shows on purpose, for people
+    who type them (an import file's accepted values, an exam type's own code)."""
+    parser = _Text() if literal else _Text(("script", "style", "template", "code"))
     parser.feed(html)
     return "\n".join(parser.parts)
 

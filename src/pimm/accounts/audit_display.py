@@ -14,9 +14,11 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from pimm.fields import item_labels
 from pimm.spreadsheets import csv_writer
 
 EMPTY = "∅"
@@ -50,7 +52,7 @@ def model_class(app_label: str, model: str):
 
 def model_label(app_label: str, model: str) -> str:
     cls = model_class(app_label, model)
-    return str(cls._meta.verbose_name).capitalize() if cls is not None else model
+    return capfirst(str(cls._meta.verbose_name)) if cls is not None else model
 
 
 def audited_model_choices(pairs) -> list[tuple[str, str]]:
@@ -132,6 +134,9 @@ def format_value(field, value, related: _Related) -> str:
         return _as_date(value)
     if isinstance(field, models.DecimalField | models.FloatField):
         return _as_number(value)
+    listed = item_labels(field, value)
+    if listed is not None:
+        return listed
     if isinstance(value, list | dict):
         return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
     return str(value)
@@ -156,7 +161,7 @@ def lines(events) -> list[Line]:
         changes = []
         for name, (before, after) in (e.changes or {}).items():
             field = fields[(cls, name)]
-            label = str(field.verbose_name).capitalize() if field is not None else name
+            label = capfirst(str(field.verbose_name)) if field is not None else name
             changes.append(
                 Change(
                     label, format_value(field, before, related), format_value(field, after, related)

@@ -16,7 +16,8 @@ from simple_history.models import HistoricalRecords
 from pimm.accounts.lifecycle import Lifecycle
 from pimm.engine.rota import model as em
 from pimm.engine.rota.points import shift_points
-from pimm.registry.models import Platform, Practitioner, Site
+from pimm.fields import ChoiceListField
+from pimm.registry.models import Competence, Platform, Practitioner, Site
 
 
 class Category(models.TextChoices):
@@ -41,13 +42,16 @@ class OnCallLine(models.Model):
     code = models.CharField(_("code"), max_length=20)
     name = models.CharField(_("intitulé"), max_length=200)
     sites = models.ManyToManyField(Site, verbose_name=_("sites couverts"), related_name="+")
-    categories = models.JSONField(_("horaires couverts"), default=list)
+    categories = ChoiceListField(
+        _("horaires couverts"), default=list, item_choices=Category.choices
+    )
     kind = models.CharField(_("type"), max_length=12, choices=Kind.choices, default=Kind.GARDE)
     remote_allowed = models.BooleanField(_("lecture à distance autorisée"), default=False)
     competence = models.CharField(
         _("compétence requise"),
         max_length=20,
         blank=True,
+        choices=Competence.choices,
         help_text=_("Vide ou « générale » : tout radiologue."),
     )
     active = models.BooleanField(_("active"), default=True)
@@ -69,8 +73,7 @@ class OnCallLine(models.Model):
         return None
 
     def category_labels(self) -> list[str]:
-        labels = dict(Category.choices)
-        return [str(labels.get(c, c)) for c in self.categories]
+        return self._meta.get_field("categories").labels(self.categories)
 
 
 class Rota(models.Model):

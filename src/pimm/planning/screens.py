@@ -79,8 +79,8 @@ SCREENS = {
             _("type d'examen"),
             _("types d'examen"),
             (
-                (_("Code"), "code"),
                 (_("Libellé"), "label"),
+                (_("Code"), "code"),
                 (_("Modalité"), "get_modality_display"),
                 (_("Durée (min)"), "minutes"),
                 (_("Radiologue requis"), "radiologist_required"),

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from pimm.fields import ChoiceListField
 from pimm.registry.import_models import ImportJob as ImportJob  # re-exported: see that module
 from pimm.registry.periods import check_date, check_period
 from pimm.registry.validators import (
@@ -384,8 +385,12 @@ class Practitioner(models.Model):
     first_name = models.CharField(_("prénom"), max_length=100)
     last_name = models.CharField(_("nom"), max_length=100)
     status = models.CharField(_("statut"), max_length=10, choices=Status.choices)
-    competences = models.JSONField(
-        _("compétences"), default=list, blank=True, validators=[validate_competences]
+    competences = ChoiceListField(
+        _("compétences"),
+        default=list,
+        blank=True,
+        validators=[validate_competences],
+        item_choices=Competence.choices,
     )
     working_time = models.DecimalField(
         _("quotité de travail"),
@@ -419,8 +424,7 @@ class Practitioner(models.Model):
         return self.member_id
 
     def competence_labels(self) -> list[str]:
-        labels = dict(Competence.choices)
-        return [str(labels.get(c, c)) for c in self.competences]
+        return self._meta.get_field("competences").labels(self.competences)
 
 
 class Technologist(models.Model):
@@ -448,8 +452,12 @@ class Technologist(models.Model):
     rpps = models.CharField(
         _("RPPS"), max_length=11, blank=True, validators=[validate_rpps], help_text=_("Facultatif.")
     )
-    modalities = models.JSONField(
-        _("modalités"), default=list, blank=True, validators=[validate_modalities]
+    modalities = ChoiceListField(
+        _("modalités"),
+        default=list,
+        blank=True,
+        validators=[validate_modalities],
+        item_choices=Modality.choices,
     )
     working_time = models.DecimalField(
         _("quotité de travail"),

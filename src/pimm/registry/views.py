@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pimm.api_errors import error_dict
+from pimm.fields import item_labels
 from pimm.registry import access, legal, list_filters, services
 from pimm.registry import models as m
 from pimm.registry.forms import AmendmentForm, ImportForm, ShareFormSet
@@ -67,7 +68,8 @@ def object_list(request: HttpRequest, key: str) -> HttpResponse:
     screen = _screen(key)
     qs, query, filters, chosen = _listed(request, screen)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(obj, [_cell(obj, path) for _label, path in screen.columns]) for obj in page]
+    # each cell with its path: a `code` column reads as a code (`<code>`), not as words
+    rows = [(obj, [(_cell(obj, p), p) for _label, p in screen.columns]) for obj in page]
     context = {
         "screen": screen,
         "page": page,
@@ -99,8 +101,9 @@ def _fields(obj, screen: Screen) -> list[tuple[str, object]]:
             continue
         display = getattr(obj, f"get_{field.name}_display", None)
         value = display() if display else getattr(obj, field.name)
-        if field.name == "competences":
-            value = ", ".join(obj.competence_labels())
+        listed = item_labels(field, value)
+        if listed is not None:
+            value = listed
         elif isinstance(value, list):
             value = ", ".join(str(v) for v in value)
         out.append((field.verbose_name, value))

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pimm.planning import selectors as planning
 from pimm.registry import selectors as registry
+from pimm.registry.models import Modality
 
 from .base import Context, Indicator, Missing, Row, month_key, pct, register
 
@@ -117,7 +118,10 @@ def third_next(ctx: Context):
     known = [v for _m, v in rows if v is not None]
     if not known:
         return Missing(str(_("Pas trois plages libres publiées dans les 90 jours à venir.")))
-    return [Row(key, max(known))] + [Row(key, v, "modality", m) for m, v in rows if v is not None]
+    labels = dict(Modality.choices)
+    return [Row(key, max(known))] + [
+        Row(key, v, "modality", str(labels.get(m, m))) for m, v in rows if v is not None
+    ]
 
 
 _SOURCE = _("Planning : plages des plans de vacations publiés et leurs rendez-vous")

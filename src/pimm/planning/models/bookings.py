@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -100,7 +101,8 @@ class Booking(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.order_reference} — {self.exam_type.code} {self.start:%d/%m/%Y %H:%M}"
+        start = timezone.localtime(self.start) if timezone.is_aware(self.start) else self.start
+        return f"{self.order_reference} — {self.exam_type.label} {start:%d/%m/%Y %H:%M}"
 
     def get_absolute_url(self) -> str:
         return reverse("planning:booking_detail", args=[self.pk])
