@@ -39,10 +39,10 @@ def test_every_definition_page_answers_with_its_definition(world, client_for):
 
 def test_a_missing_indicator_says_why_and_shows_no_value(world, client_for):
     text = client_for("coordinator").get(
-        reverse("evaluation:indicator", args=["financial_balance"])
+        reverse("evaluation:indicator", args=["doses_above_nrd"])
     )
     text = text.content.decode()
-    assert "Donnée manquante" in text and "ledger" in text
+    assert "Donnée manquante" in text and "doses ne sont pas encore reçues" in text
     assert 'data-testid="headline"' not in text and 'id="values"' not in text
 
 
@@ -70,9 +70,9 @@ def test_the_csv_of_a_closed_period_is_final_and_of_a_missing_one_says_why(world
     rows = _csv(client.get(url, {"start": f"{start}", "end": f"{end}"}))
     assert sum(float(r[4].replace(",", ".")) for r in rows[1:]) == 11  # 6 + 5 RCP
     assert {r[6] for r in rows[1:]} == {"définitif"}
-    missing = _csv(client.get(reverse("evaluation:indicator_csv", args=["financial_balance"])))
+    missing = _csv(client.get(reverse("evaluation:indicator_csv", args=["doses_above_nrd"])))
     assert len(missing) == 2 and missing[1][4] == "" and missing[1][6].startswith("manquant : ")
-    assert "ledger" in missing[1][6]
+    assert "doses ne sont pas encore reçues" in missing[1][6]
 
 
 def test_a_filter_the_indicator_does_not_break_down_by_is_said_on_the_page(world, client_for):

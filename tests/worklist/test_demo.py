@@ -10,12 +10,13 @@ from pimm.registry import models as m
 from pimm.worklist import models as w
 from pimm.worklist.demo import DEMO_READER, load_worklist_demo
 from tests import clock
+from tests.worklist import demo_day
 
 
 @pytest.mark.parametrize("instant", list(clock.HARD_INSTANTS))
 def test_demo_reader_has_exams_in_every_state_at_any_hour(db, instant):
     now = clock.parse(clock.HARD_INSTANTS[instant])
-    for model in (
+    demo_day.clear(  # the session's demo day, all of it
         w.Communication,
         w.CriticalFinding,
         w.AccessLog,
@@ -25,8 +26,7 @@ def test_demo_reader_has_exams_in_every_state_at_any_hour(db, instant):
         w.Exam,
         w.Order,
         om.ReaderPresence,
-    ):
-        model.objects.all().delete()  # the session's demo day, all of it
+    )
     assert load_worklist_demo(generate(seed=7, today=now.date()), now=now) > 0
     reader = m.Practitioner.objects.get(user__username=DEMO_READER)
     mine = w.Exam.objects.filter(reader=reader)

@@ -118,13 +118,14 @@ def test_a_line_duty_reads_the_line_sites_only(world, make_reader, make_exam):
 def test_demo_fills_the_worklist_through_the_published_rota(db):
     from pimm.demo.generator import generate
     from pimm.worklist.demo import DEMO_READER, NEAR, load_worklist_demo
+    from tests.worklist import demo_day
 
     now = clock.at(clock.day(1, 12), 23)  # a night of next month's published rota
     night = oncall.on_duty_at(when=now)
     assert night, "the demo publishes this month and the next"
     holders = {d.practitioner_id for d in night}
-    for model in (w.Communication, w.CriticalFinding, w.Report, w.Exam, om.ReaderPresence):
-        model.objects.all().delete()  # the session's demo day, replaced by a published night
+    # the session's demo day, replaced by a published night
+    demo_day.clear(w.Communication, w.CriticalFinding, w.Report, w.Exam, om.ReaderPresence)
     assert load_worklist_demo(generate(seed=7), now=now) > 0
     # the night's line duties come from the published rota, not from presence rows (the demo
     # login alone reads all day through a presence row)

@@ -133,15 +133,26 @@ class FeePolicy(models.Model):
 class ExtraFeeAttempt(models.Model):
     """Every request for an extra fee (dépassement), accepted or refused, with the reason."""
 
-    exam = models.ForeignKey(Exam, on_delete=models.PROTECT, related_name="+")
-    practitioner = models.ForeignKey(Practitioner, on_delete=models.PROTECT, related_name="+")
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    exam = models.ForeignKey(
+        Exam, verbose_name=_("examen"), on_delete=models.PROTECT, related_name="+"
+    )
+    practitioner = models.ForeignKey(
+        Practitioner, verbose_name=_("praticien"), on_delete=models.PROTECT, related_name="+"
+    )
+    member = models.ForeignKey(
+        Member, verbose_name=_("membre"), on_delete=models.PROTECT, related_name="+"
+    )
     amount = models.DecimalField(_("montant demandé (€)"), **MONEY)
     at = models.DateTimeField(_("date"))
     accepted = models.BooleanField(_("accepté"))
     reason = models.CharField(_("motif"), max_length=300)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("auteur"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:
@@ -158,12 +169,19 @@ class Period(models.Model):
         OPEN = "open", _("Ouvert")
         CLOSED = "closed", _("Clos")
 
-    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="+")
+    platform = models.ForeignKey(
+        Platform, verbose_name=_("plateau"), on_delete=models.PROTECT, related_name="+"
+    )
     month = models.DateField(_("mois"))  # its first day
     status = models.CharField(_("état"), max_length=8, choices=Status.choices, default=Status.OPEN)
     closed_at = models.DateTimeField(_("clos le"), null=True, blank=True)
     closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("clos par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     history = HistoricalRecords()
 
@@ -210,7 +228,9 @@ class CostLine(models.Model):
         FIXED = "fixed", _("Part fixe (convention)")
         MIX = "mix", _("Mélange pondéré")
 
-    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="cost_lines")
+    period = models.ForeignKey(
+        Period, verbose_name=_("période"), on_delete=models.PROTECT, related_name="cost_lines"
+    )
     kind = models.CharField(_("nature"), max_length=8, choices=Kind.choices)
     category = models.CharField(_("catégorie"), max_length=12, choices=Category.choices)
     label = models.CharField(_("libellé"), max_length=200)
@@ -228,7 +248,12 @@ class CostLine(models.Model):
     )
     allocated = models.BooleanField(_("réparti"), default=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("saisi par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     history = HistoricalRecords()
 
@@ -259,30 +284,64 @@ class Entry(models.Model):
 
     PRODUCED = (Kind.ACT, Kind.TECHNICAL_FEE, Kind.SUPPLEMENT, Kind.EXTRA_FEE)
 
-    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="entries")
+    period = models.ForeignKey(
+        Period, verbose_name=_("période"), on_delete=models.PROTECT, related_name="entries"
+    )
     date = models.DateField(_("date"))
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    member = models.ForeignKey(
+        Member, verbose_name=_("membre"), on_delete=models.PROTECT, related_name="+"
+    )
     practitioner = models.ForeignKey(
-        Practitioner, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Practitioner,
+        verbose_name=_("praticien"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     kind = models.CharField(_("nature"), max_length=14, choices=Kind.choices)
     code = models.CharField(_("code"), max_length=30, blank=True)
     label = models.CharField(_("libellé"), max_length=300)
     amount = models.DecimalField(_("montant (€)"), **MONEY)
     exam = models.ForeignKey(
-        Exam, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Exam,
+        verbose_name=_("examen"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     equipment = models.ForeignKey(
-        Equipment, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Equipment,
+        verbose_name=_("équipement"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     cost_line = models.ForeignKey(
-        CostLine, null=True, blank=True, on_delete=models.PROTECT, related_name="entries"
+        CostLine,
+        verbose_name=_("ligne de charge ou de recette"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="entries",
     )
     convention = models.ForeignKey(
-        Convention, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Convention,
+        verbose_name=_("convention"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     reverses = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
+        "self",
+        verbose_name=_("écriture contrepassée"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversed_by",
     )
     created_at = models.DateTimeField(_("écrit le"), auto_now_add=True)
 
@@ -303,7 +362,9 @@ class DeviceYear(models.Model):
     """How many technical fees a device has earned in a year (the degressivity rank counter,
     locked with SELECT FOR UPDATE when an exam's entries are written)."""
 
-    equipment = models.ForeignKey(Equipment, on_delete=models.PROTECT, related_name="+")
+    equipment = models.ForeignKey(
+        Equipment, verbose_name=_("équipement"), on_delete=models.PROTECT, related_name="+"
+    )
     year = models.PositiveSmallIntegerField(_("année"))
     acts = models.PositiveIntegerField(_("forfaits techniques"), default=0)
 
@@ -322,7 +383,9 @@ class ToFix(models.Model):
     """A signed exam whose entries could not be written (a tariff, a mapping or a device
     missing): listed until a retry writes them."""
 
-    exam = models.ForeignKey(Exam, on_delete=models.PROTECT, related_name="+")
+    exam = models.ForeignKey(
+        Exam, verbose_name=_("examen"), on_delete=models.PROTECT, related_name="+"
+    )
     reason = models.CharField(_("motif"), max_length=300)
     created_at = models.DateTimeField(_("signalé le"), auto_now_add=True)
     resolved_at = models.DateTimeField(_("résolu le"), null=True, blank=True)
@@ -346,7 +409,9 @@ class ToFix(models.Model):
 class PayPool(models.Model):
     """The month's pool for the practitioners' pay, shared by points (L6122-15 derogation)."""
 
-    period = models.OneToOneField(Period, on_delete=models.PROTECT, related_name="pay_pool")
+    period = models.OneToOneField(
+        Period, verbose_name=_("période"), on_delete=models.PROTECT, related_name="pay_pool"
+    )
     amount = models.DecimalField(_("enveloppe (€)"), **MONEY)
     activity_weight = models.DecimalField(
         _("points par acte"), max_digits=8, decimal_places=3, default=1
@@ -370,9 +435,15 @@ class PayPool(models.Model):
 
 
 class PayLine(models.Model):
-    pool = models.ForeignKey(PayPool, on_delete=models.CASCADE, related_name="lines")
-    practitioner = models.ForeignKey(Practitioner, on_delete=models.PROTECT, related_name="+")
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    pool = models.ForeignKey(
+        PayPool, verbose_name=_("enveloppe"), on_delete=models.CASCADE, related_name="lines"
+    )
+    practitioner = models.ForeignKey(
+        Practitioner, verbose_name=_("praticien"), on_delete=models.PROTECT, related_name="+"
+    )
+    member = models.ForeignKey(
+        Member, verbose_name=_("membre"), on_delete=models.PROTECT, related_name="+"
+    )
     acts = models.PositiveIntegerField(_("actes"))
     activity_points = models.DecimalField(_("points d'activité"), max_digits=12, decimal_places=3)
     duty_points = models.DecimalField(_("points de garde"), max_digits=12, decimal_places=3)
@@ -391,7 +462,12 @@ class PayLine(models.Model):
 class IdempotencyRecord(models.Model):
     """The first answer to an API write sent with an ``Idempotency-Key`` header."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("utilisateur"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
     key = models.CharField(_("clé"), max_length=200)
     route = models.CharField(_("route"), max_length=200)
     body_hash = models.CharField(_("empreinte du corps"), max_length=64)

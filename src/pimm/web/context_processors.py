@@ -57,6 +57,8 @@ NAV_GROUPS = (
     ("/planning/", _lazy("Planning")),
     ("/gardes/", _lazy("Gardes")),
     ("/lecture/", _lazy("Lecture")),
+    ("/comptabilite/", _lazy("Pilotage")),  # the money and the ARS's figures: the steering
+    ("/evaluation/", _lazy("Pilotage")),
     ("/comptes/", _lazy("Administration")),
 )
 
