@@ -38,9 +38,7 @@ def test_every_definition_page_answers_with_its_definition(world, client_for):
 
 
 def test_a_missing_indicator_says_why_and_shows_no_value(world, client_for):
-    text = client_for("coordinator").get(
-        reverse("evaluation:indicator", args=["doses_above_nrd"])
-    )
+    text = client_for("coordinator").get(reverse("evaluation:indicator", args=["doses_above_nrd"]))
     text = text.content.decode()
     assert "Donnée manquante" in text and "doses ne sont pas encore reçues" in text
     assert 'data-testid="headline"' not in text and 'id="values"' not in text

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from pimm.fields import CodeField
 from pimm.registry.models import Convention, Equipment, Member, Platform, Practitioner
 from pimm.worklist.models import Exam
 
@@ -84,7 +85,7 @@ class TechnicalFeeScale(models.Model):
 class ActMapping(models.Model):
     """Which CCAM act an exam type is billed as (``exam_type`` before any ``@device``)."""
 
-    exam_type = models.CharField(_("type d'examen"), max_length=100, unique=True)
+    exam_type = CodeField(_("type d'examen"), max_length=100, unique=True, vocabulary="exam_type")
     act_code = models.CharField(_("code de l'acte"), max_length=30)
     archiving = models.BooleanField(_("supplément d'archivage"), default=False)
     history = HistoricalRecords()

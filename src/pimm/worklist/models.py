@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from pimm.fields import CodeField
 from pimm.registry.models import Competence, Equipment, Member, Platform, Practitioner, Site
 from pimm.worklist import reasons
 
@@ -152,7 +153,7 @@ class Exam(models.Model):
         PriorityClass, on_delete=models.PROTECT, related_name="+", verbose_name=_("priorité")
     )
     modality = models.CharField(_("modalité"), max_length=10)
-    exam_type = models.CharField(_("type d'examen"), max_length=100, blank=True)
+    exam_type = CodeField(_("type d'examen"), max_length=100, blank=True, vocabulary="exam_type")
     competence = models.CharField(
         _("compétence requise"), max_length=20, choices=Competence.choices, default="general"
     )

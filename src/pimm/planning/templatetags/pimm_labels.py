@@ -22,8 +22,12 @@ post_delete.connect(_forget, sender=pm.ExamType, dispatch_uid="pimm_labels_exam_
 
 @register.filter
 def exam_type_label(code: str) -> str:
+    """An exam type's name; the ledger's `CODE@device` mappings read "name @ device"."""
     if not code:
         return ""
+    base, at, device = code.partition("@")
+    if at:
+        return f"{exam_type_label(base)} @ {device}"
     if code not in _labels:
         _labels.clear()
         _labels.update(pm.ExamType.objects.values_list("code", "label"))
