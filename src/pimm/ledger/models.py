@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from pimm.fields import CodeField
+from pimm.planning.selectors import exam_type_name
 from pimm.registry.models import Convention, Equipment, Member, Platform, Practitioner
 from pimm.worklist.models import Exam
 
@@ -96,7 +97,7 @@ class ActMapping(models.Model):
         ordering = ["exam_type"]
 
     def __str__(self) -> str:
-        return f"{self.exam_type} → {self.act_code}"
+        return f"{exam_type_name(self.exam_type)} → {self.act_code}"
 
     @property
     def audit_member_id(self) -> None:

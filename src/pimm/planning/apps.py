@@ -9,8 +9,8 @@ class PlanningConfig(AppConfig):
     def ready(self) -> None:
         from pimm.fields import register_vocabulary  # noqa: PLC0415 — apps are ready only now
         from pimm.planning import screens, signals  # noqa: PLC0415
-        from pimm.planning.templatetags.pimm_labels import exam_type_label  # noqa: PLC0415
+        from pimm.planning.selectors import exam_type_name  # noqa: PLC0415
 
         screens.register()  # setup pages served by the registry's generic screens
         signals.connect()
-        register_vocabulary("exam_type", exam_type_label)  # the audit trail names exam types
+        register_vocabulary("exam_type", exam_type_name)  # the audit trail names exam types

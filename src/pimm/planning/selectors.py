@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 
 from django.db.models import BooleanField, Count, DurationField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import TruncMonth
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pimm.engine import booking as eb
 from pimm.planning import access, adapter
 from pimm.planning import models as pm
-from pimm.registry.models import Equipment, Site
+from pimm.registry.models import Competence, Equipment, Modality, Site
 
 S = pm.VacationPlan.Status
 
@@ -410,3 +411,41 @@ def slot_stats(
         )
         for r in rows
     ]
+
+
+_exam_type_names: dict[str, str] = {}
+
+
+def _forget_exam_type_names(**kwargs) -> None:
+    _exam_type_names.clear()
+
+
+post_save.connect(_forget_exam_type_names, sender=pm.ExamType, dispatch_uid="exam_type_names_saved")
+post_delete.connect(
+    _forget_exam_type_names, sender=pm.ExamType, dispatch_uid="exam_type_names_deleted"
+)
+
+
+def exam_type_name(code: str) -> str:
+    """An exam type's name from its code (read once per process, forgotten when one changes); the
+    ledger's `CODE@device` mappings read "name @ device"; a code no type has, as received."""
+    if not code:
+        return ""
+    base, at, device = code.partition("@")
+    if at:
+        return f"{exam_type_name(base)} @ {device}"
+    if code not in _exam_type_names:
+        _exam_type_names.clear()
+        _exam_type_names.update(pm.ExamType.objects.values_list("code", "label"))
+        _exam_type_names.setdefault(code, "")  # no such type: not asked again
+    return _exam_type_names[code] or _modality_and_competence(code)  # in the reader's language
+
+
+def _modality_and_competence(code: str) -> str:
+    """The ledger's act mappings name exams `MODALITY/competence` (`CT/neuro`): "Scanner (TDM),
+    Neuroradiologie"; any other unknown code as received."""
+    modality, slash, competence = code.partition("/")
+    names = dict(Modality.choices), dict(Competence.choices)
+    if slash and modality in names[0] and competence in names[1]:
+        return f"{names[0][modality]}, {names[1][competence]}"
+    return code

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from pimm.engine import ledger as engine
 from pimm.ledger import models as lm
 from pimm.ledger.services.periods import period_for
+from pimm.planning import selectors as planning
 from pimm.registry import selectors as registry
 
 HEAVY = ("CT", "MRI", "PET_CT")  # modalities paid with a technical fee (forfait technique)
@@ -108,7 +109,7 @@ def plan_exam(exam, signer, t: Tariffs) -> Planned:
     if mapping is None:
         problems.append(
             _("Aucun acte CCAM n'est associé au type d'examen « %(type)s ».")
-            % {"type": kind or "—"}
+            % {"type": planning.exam_type_name(kind) or "—"}
         )
     else:
         act = t.tariff(mapping.act_code, day)
