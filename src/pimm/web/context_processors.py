@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from pimm.accounts import access as accounts_access
 from pimm.evaluation import access as evaluation_access
@@ -53,13 +53,13 @@ def nav_items_for(user) -> list[tuple[str, str]]:
 GROUP_ABOVE = 8
 # (URL prefix, group label): a room's entries share a group; the first matching prefix wins
 NAV_GROUPS = (
-    ("/registre/", _lazy("Registre")),
-    ("/planning/", _lazy("Planning")),
-    ("/gardes/", _lazy("Gardes")),
-    ("/lecture/", _lazy("Lecture")),
-    ("/comptabilite/", _lazy("Pilotage")),  # the money and the ARS's figures: the steering
-    ("/evaluation/", _lazy("Pilotage")),
-    ("/comptes/", _lazy("Administration")),
+    ("/registre/", gettext_lazy("Registre")),
+    ("/planning/", gettext_lazy("Planning")),
+    ("/gardes/", gettext_lazy("Gardes")),
+    ("/lecture/", gettext_lazy("Lecture")),
+    ("/comptabilite/", gettext_lazy("Pilotage")),  # the money and the ARS's figures: the steering
+    ("/evaluation/", gettext_lazy("Pilotage")),
+    ("/comptes/", gettext_lazy("Administration")),
 )
 
 
