@@ -95,9 +95,17 @@ def priority_classes_ensure(*, platform: Platform, actor=None) -> list[w.Priorit
 
 @transaction.atomic
 def patient_get_or_create(
-    *, family_name: str, given_name: str, birth_date: dt.date, nir: str, css: bool = False
+    *,
+    family_name: str,
+    given_name: str,
+    birth_date: dt.date,
+    nir: str,
+    css: bool = False,
+    key: str = "",
 ) -> w.Patient:
-    pseudonym = pseudonymise(nir, birth_date, family_name)
+    """``key`` replaces the NIR in the pseudonym for an identity without a qualified INS (an
+    interface passes the member's own patient number, so homonyms stay apart)."""
+    pseudonym = pseudonymise(key or nir, birth_date, family_name)
     found = w.Patient.objects.filter(pseudonym=pseudonym).first()
     if found is not None:
         return found
@@ -159,6 +167,7 @@ def order_create(
     requester: str = "",
     indication: str = "",
     requested_at: dt.datetime | None = None,
+    placer_number: str = "",
 ) -> w.Order:
     return _create(
         w.Order,
@@ -171,6 +180,7 @@ def order_create(
         indication=indication,
         requested_at=requested_at or timezone.now(),
         created_by=actor,
+        placer_number=placer_number,
     )
 
 
@@ -187,6 +197,7 @@ def exam_create(
     scheduled_at: dt.datetime | None = None,
     study_uid: str = "",
     performed_at: dt.datetime | None = None,
+    accession_number: str = "",
 ) -> w.Exam:
     """A scheduled exam; with ``performed_at`` (imports, demo) one already performed whose
     images are available at that time (not routed: call ``exam_route`` or let the router run)."""
@@ -213,6 +224,7 @@ def exam_create(
         work_units=work_units,
         scheduled_at=at,
         study_uid=study_uid or f"1.2.250.1.999.{order.pk}.{at:%Y%m%d%H%M%S}",
+        accession_number=accession_number,
         **({"status": S.SCHEDULED} | ready),
     )
     _event(exam, "", S.SCHEDULED, at, actor)
@@ -507,8 +519,22 @@ from .findings import (  # noqa: E402
     open_findings,
 )
 
+# what the interfaces change (HL7 updates, cancels, merges) lives in ``orders``; re-exported here
+from .orders import (  # noqa: E402
+    exam_update,
+    order_cancel,
+    order_update,
+    patient_identity_update,
+    patients_merge,
+)
+
 __all__ = [  # the names above are part of this module's interface
     "REMINDER_EVERY",
+    "exam_update",
+    "order_cancel",
+    "order_update",
+    "patient_identity_update",
+    "patients_merge",
     "communication_record",
     "finding_close",
     "finding_flag",
