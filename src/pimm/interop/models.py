@@ -72,4 +72,6 @@ class Channel(models.Model):
     @property
     def audit_member_id(self) -> int:
         return self.member_id
+
+
 from pimm.interop.hl7.models import *  # noqa: E402, F403

@@ -141,3 +141,12 @@ def unacknowledged_findings() -> list[w.CriticalFinding]:
         .select_related("exam")
         .order_by("flagged_at")
     )
+
+
+def order_by_placer(*, member, placer_number: str) -> w.Order | None:
+    """The member's order with this placer number (ORC-2), the interfaces' key."""
+    return w.Order.objects.filter(member=member, placer_number=placer_number).first()
+
+
+def exams_of_order(*, order: w.Order) -> list[w.Exam]:
+    return list(w.Exam.objects.filter(order=order).order_by("pk"))
