@@ -242,12 +242,12 @@ def _groups(message: hl7.Message) -> list[dict[str, list]]:
 
 def _value(segment, field: int, component: int = 1, repetition: int = 1) -> str:
     try:
-        return str(segment[field][repetition - 1][component - 1] or "").strip()
-    except (IndexError, KeyError, TypeError):
-        try:
-            return str(segment[field]).strip() if component == 1 and repetition == 1 else ""
-        except (IndexError, KeyError):
-            return ""
+        value = segment.extract_field(
+            field_num=field, repeat_num=repetition, component_num=component
+        )
+    except (IndexError, KeyError, TypeError, ValueError):
+        return ""
+    return str(value or "").strip()
 
 
 def site_for(channel: Channel, message: hl7.Message) -> Site:
