@@ -20,12 +20,18 @@ def nw(world, person, placer, **kw):
 
 
 def test_orm_new_order_creates_order_and_exam(world, channel, person):
-    text = nw(world, person, "P100", exams=[s.Requested("ACC100", "MR", "ZZQN001", "IRM cérébrale")])
+    text = nw(
+        world, person, "P100", exams=[s.Requested("ACC100", "MR", "ZZQN001", "IRM cérébrale")]
+    )
     ack = send(text)
     assert ack["code"] == "AA", ack
     order = Order.objects.get(member=world.member_a, placer_number="P100")
     exam = Exam.objects.get(order=order)
-    assert (exam.accession_number, exam.modality, exam.exam_type) == ("ACC100", "MRI", "IRM cérébrale")
+    assert (exam.accession_number, exam.modality, exam.exam_type) == (
+        "ACC100",
+        "MRI",
+        "IRM cérébrale",
+    )
     assert exam.site == world.site_a and order.priority.code == "outpatient"
     row = InboundMessage.objects.get(control_id=ack["control"])
     assert row.state == "applied" and row.channel == channel and row.placer_number == "P100"
@@ -34,8 +40,15 @@ def test_orm_new_order_creates_order_and_exam(world, channel, person):
 
 def test_omi_o23_with_tq1_priority_and_ipc(world, channel, person):
     when = clock.at(clock.TODAY + dt.timedelta(days=1), 9, 30)
-    text = nw(world, person, "P200", kind="OMI^O23", priority="S", when=when,
-              exams=[s.Requested("ACC200", "CT")])
+    text = nw(
+        world,
+        person,
+        "P200",
+        kind="OMI^O23",
+        priority="S",
+        when=when,
+        exams=[s.Requested("ACC200", "CT")],
+    )
     assert send(text)["code"] == "AA"
     exam = Exam.objects.get(accession_number="ACC200")
     assert exam.priority.code == "emergency" and exam.modality == "CT"
@@ -44,8 +57,14 @@ def test_omi_o23_with_tq1_priority_and_ipc(world, channel, person):
 
 def test_change_and_cancel(world, channel, person):
     assert send(nw(world, person, "P300", exams=[s.Requested("ACC300", "CT")]))["code"] == "AA"
-    xo = nw(world, person, "P300", control="XO", priority="S",
-            exams=[s.Requested("ACC300", "MR", label="IRM"), s.Requested("ACC301", "CT")])
+    xo = nw(
+        world,
+        person,
+        "P300",
+        control="XO",
+        priority="S",
+        exams=[s.Requested("ACC300", "MR", label="IRM"), s.Requested("ACC301", "CT")],
+    )
     assert send(xo)["code"] == "AA"
     order = Order.objects.get(placer_number="P300")
     exams = {e.accession_number: e for e in order.exams.all()}
@@ -86,8 +105,13 @@ def test_cross_member_site_is_rejected(world, channel, person):
 def test_other_members_order_cannot_be_cancelled(world, channel, person):
     from pimm.interop.models import Channel
 
-    other = Channel.objects.create(name="SIH B", kind="hl7", member=world.member_b,
-                                   sending_application="HIS-B", sending_facility="FAC-B")
+    other = Channel.objects.create(
+        name="SIH B",
+        kind="hl7",
+        member=world.member_b,
+        sending_application="HIS-B",
+        sending_facility="FAC-B",
+    )
     other.sites.set([world.site_b])
     text = s.order("HIS-B", "FAC-B", control_id(), person, placer="P700", site=world.site_b.code)
     assert send(text)["code"] == "AA"
@@ -114,8 +138,14 @@ def test_unsupported_type_is_ar(world, channel, person):
 
 
 def test_adt_keeps_identity_ins_only_when_qualified(world, channel):
-    p = s.Person(ipp="IPP-Q1", family="MARTIN", given="ALAIN", born="19530702",
-                 ins="253072B07300470", qualified=False)
+    p = s.Person(
+        ipp="IPP-Q1",
+        family="MARTIN",
+        given="ALAIN",
+        born="19530702",
+        ins="253072B07300470",
+        qualified=False,
+    )
     assert send(s.adt(APP, FAC, control_id(), p, event="A01"))["code"] == "AA"
     patient = PatientIdentifier.objects.get(member=world.member_a, ipp="IPP-Q1").patient
     assert patient.nir == "" and patient.family_name == "MARTIN"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import socket
 import ssl
@@ -28,8 +29,9 @@ READ_CHUNK = 64 * 1024
 KEEP_OF_TOO_LONG = 4096  # what is stored of a refused over-long frame
 
 
-def _handle(frame: bytes, peer: str, too_long: int) -> bytes:
-    close_old_connections()
+def _handle(frame: bytes, peer: str, too_long: int, close: bool = True) -> bytes:
+    if close:
+        close_old_connections()
     ack = ingest.receive(frame, peer=peer, too_long=too_long)
     return codec.frame(ack)
 
@@ -47,7 +49,11 @@ class MllpServer:
     ):
         self.host, self.port, self.ssl_context = host, port, ssl_context
         self.max_bytes, self.idle_timeout = max_bytes, idle_timeout
-        self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mllp")
+        # workers=0: handled in the loop's own thread (tests, where the ORM connection is shared)
+        self.executor = (
+            ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mllp") if workers else None
+        )
+        self.close_connections = workers > 0  # a worker thread drops stale DB connections
         self.server: asyncio.base_events.Server | None = None
 
     async def start(self) -> int:
@@ -67,11 +73,15 @@ class MllpServer:
         if self.server is not None:
             self.server.close()
             await self.server.wait_closed()
-        self.executor.shutdown(wait=True)
+        if self.executor is not None:
+            self.executor.shutdown(wait=True)
 
     async def _answer(self, writer, frame: bytes, peer: str, too_long: int = 0) -> None:
-        loop = asyncio.get_running_loop()
-        ack = await loop.run_in_executor(self.executor, _handle, frame, peer, too_long)
+        work = functools.partial(_handle, frame, peer, too_long, close=self.close_connections)
+        if self.executor is None:
+            ack = work()
+        else:
+            ack = await asyncio.get_running_loop().run_in_executor(self.executor, work)
         writer.write(ack)
         await writer.drain()
 
@@ -123,6 +133,8 @@ class MllpServer:
                     await self._answer(writer, body, peer)
         except (ConnectionError, ssl.SSLError, asyncio.IncompleteReadError) as exc:
             log.info("MLLP connection from %s ended: %s", peer, exc)
+        except Exception:  # the database is down: no ACK, the sender will resend
+            log.exception("MLLP connection from %s dropped", peer)
         finally:
             writer.close()
             with contextlib.suppress(ConnectionError, ssl.SSLError):
