@@ -12,6 +12,7 @@ urlpatterns = [
     path("planning/", include("pimm.planning.urls")),
     path("gardes/", include("pimm.oncall.urls")),
     path("lecture/", include("pimm.worklist.urls")),
+    path("interfaces/hl7/", include("pimm.interop.hl7.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

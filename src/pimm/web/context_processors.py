@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from pimm.accounts import access as accounts_access
+from pimm.interop import access as interop_access
 from pimm.oncall import access as oncall_access
 from pimm.planning.nav import planning_nav_items, planning_subnav_items
 from pimm.registry import access
@@ -30,6 +31,8 @@ def nav_items_for(user) -> list[tuple[str, str]]:
     if oncall_access.can(user, "rota_list"):
         items.append((_("Gardes"), reverse("oncall:index")))
     items += worklist_nav(user)
+    if interop_access.RULES.can_read_any(user, interop_access.m.Channel):
+        items.append((_("Interfaces"), reverse("interop_hl7:channels")))
     if access.can_create(user, m.Site):
         items.append((_("Import"), reverse("registry:import")))
     if accounts_access.can(user, "manage_users"):
