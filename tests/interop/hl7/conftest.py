@@ -5,6 +5,12 @@ import pytest
 from pimm.interop.hl7 import codec, ingest
 from pimm.interop.hl7 import samples as s
 from pimm.interop.models import Channel
+from tests.worklist.conftest import (  # noqa: F401 — the worklist's fixtures, used here too
+    _demo_exams_closed,
+    classes,
+    make_exam,
+    make_reader,
+)
 
 APP, FAC = "HIS-A", "FAC-A"
 _ids = itertools.count(1)

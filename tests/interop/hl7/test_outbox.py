@@ -11,15 +11,7 @@ from pimm.interop.hl7 import codec, outbox
 from pimm.interop.hl7.models import OutboundMessage
 from pimm.interop.models import Channel
 from pimm.worklist import services
-from tests.worklist.conftest import (  # noqa: F401 — the worklist's fixtures, used here
-    T0,
-    _demo_exams_closed,
-    classes,
-    make_exam,
-    make_reader,
-    minutes,
-    reload,
-)
+from tests.worklist.conftest import T0, minutes, reload
 
 pytestmark = pytest.mark.django_db
 
