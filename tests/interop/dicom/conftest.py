@@ -85,7 +85,7 @@ def dicom_server(db):
     """The DICOM listener on a free port; association threads use the test's connection."""
     conn = connections["default"]
     conn.inc_thread_sharing()
-    server = DicomServer(port=0, max_associations=3, connection_override={"default": conn})
+    server = DicomServer(port=0, max_associations=3, timeout=3, connection_override={"default": conn})
     server.start()
     try:
         yield server

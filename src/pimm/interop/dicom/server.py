@@ -76,10 +76,13 @@ class DicomServer:
         port: int = 11112,
         ae_title: str = "PIMM",
         max_associations: int = 10,
+        timeout: float = 10,
         connection_override=None,
     ) -> None:
         self.host, self.port, self.ae_title = host, port, ae_title
         self.max_associations = max_associations
+        # seconds a peer may stay silent (and a broken association hold its slot: ARTIM)
+        self.timeout = timeout
         self.connection_override = connection_override
         self._server = None
         self.ae = self._make_ae()
@@ -88,9 +91,7 @@ class DicomServer:
         ae = _PimmAE(ae_title=self.ae_title)
         ae.server = self
         ae.maximum_associations = self.max_associations
-        ae.network_timeout = 30
-        ae.acse_timeout = 30
-        ae.dimse_timeout = 30
+        ae.network_timeout = ae.acse_timeout = ae.dimse_timeout = self.timeout
         for sop in (Verification, ModalityWorklistInformationFind, ModalityPerformedProcedureStep):
             ae.add_supported_context(sop, TRANSFER_SYNTAXES)
         return ae

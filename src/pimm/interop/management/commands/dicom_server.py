@@ -15,6 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=11112)
         parser.add_argument("--ae-title", default="PIMM")
         parser.add_argument("--max-associations", type=int, default=10)
+        parser.add_argument("--timeout", type=float, default=10, help="secondes")
 
     def handle(self, *args, **opts):
         logging.basicConfig(level=logging.INFO if opts["verbosity"] > 1 else logging.WARNING)
@@ -23,6 +24,7 @@ class Command(BaseCommand):
             port=opts["port"],
             ae_title=opts["ae_title"],
             max_associations=opts["max_associations"],
+            timeout=opts["timeout"],
         )
         self.stdout.write(
             f"DICOM {opts['ae_title']}@{opts['host']}:{opts['port']} "
