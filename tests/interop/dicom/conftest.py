@@ -28,18 +28,32 @@ class Booked:
     performed: w.Exam  # member A, this device, already in progress (not in the worklist)
 
 
-def _exam(site, equipment, accession, when, *, family="Dupont", given="Élodie",
-          nir="295109912611193", modality="CT", exam_type="Thorax", status=None):
+def _exam(
+    site,
+    equipment,
+    accession,
+    when,
+    *,
+    family="Dupont",
+    given="Élodie",
+    nir="295109912611193",
+    modality="CT",
+    exam_type="Thorax",
+    status=None,
+):
     patient = services.patient_get_or_create(
         family_name=family, given_name=given, birth_date=dt.date(1995, 10, 3), nir=nir
     )
     priority = w.PriorityClass.objects.get(code="outpatient")
-    order = services.order_create(patient=patient, site=site, priority=priority,
-                                  requester="Dr Martin")
-    exam = services.exam_create(order=order, modality=modality, exam_type=exam_type,
-                                scheduled_at=when)
-    exam = services.exam_interop_keys_set(exam=exam, accession_number=accession,
-                                          equipment=equipment)
+    order = services.order_create(
+        patient=patient, site=site, priority=priority, requester="Dr Martin"
+    )
+    exam = services.exam_create(
+        order=order, modality=modality, exam_type=exam_type, scheduled_at=when
+    )
+    exam = services.exam_interop_keys_set(
+        exam=exam, accession_number=accession, equipment=equipment
+    )
     for step in status or ():
         exam = services.exam_transition(exam=exam, to=step)
     return exam
@@ -47,8 +61,12 @@ def _exam(site, equipment, accession, when, *, family="Dupont", given="Élodie",
 
 def make_channel(world, ae=AE, **kw) -> Channel:
     channel = Channel.objects.create(
-        name=f"Scanner {ae}", kind=Channel.Kind.DICOM, member=world.member_a, ae_title=ae,
-        equipment=world.equipment_a, **kw,
+        name=f"Scanner {ae}",
+        kind=Channel.Kind.DICOM,
+        member=world.member_a,
+        ae_title=ae,
+        equipment=world.equipment_a,
+        **kw,
     )
     channel.sites.set([world.site_a])
     return channel
@@ -66,17 +84,42 @@ def booked(world) -> Booked:
     return Booked(
         channel=make_channel(world),
         ct_today=_exam(world.site_a, world.equipment_a, "ACC-T1", clock.at(today, 14, 0)),
-        ct_tomorrow=_exam(world.site_a, world.equipment_a, "ACC-T2", clock.at(tomorrow, 9, 30),
-                          family="Lefèvre", given="Noël", nir="253072B07300470",
-                          exam_type="Abdomen"),
-        arrived=_exam(world.site_a, world.equipment_a, "ACC-T3", clock.at(today, 16, 15),
-                      status=["arrived"], family="Martin", given="Paul",
-                      nir="253072A07300443"),
-        other_member=_exam(world.site_b, world.equipment_b, "ACC-B1", clock.at(today, 14, 0),
-                           family="Secret", given="Bob"),
+        ct_tomorrow=_exam(
+            world.site_a,
+            world.equipment_a,
+            "ACC-T2",
+            clock.at(tomorrow, 9, 30),
+            family="Lefèvre",
+            given="Noël",
+            nir="253072B07300470",
+            exam_type="Abdomen",
+        ),
+        arrived=_exam(
+            world.site_a,
+            world.equipment_a,
+            "ACC-T3",
+            clock.at(today, 16, 15),
+            status=["arrived"],
+            family="Martin",
+            given="Paul",
+            nir="253072A07300443",
+        ),
+        other_member=_exam(
+            world.site_b,
+            world.equipment_b,
+            "ACC-B1",
+            clock.at(today, 14, 0),
+            family="Secret",
+            given="Bob",
+        ),
         other_device=_exam(world.site_a, other_a, "ACC-O1", clock.at(today, 11, 0)),
-        performed=_exam(world.site_a, world.equipment_a, "ACC-P1", clock.at(today, 8, 0),
-                        status=["arrived", "in_progress"]),
+        performed=_exam(
+            world.site_a,
+            world.equipment_a,
+            "ACC-P1",
+            clock.at(today, 8, 0),
+            status=["arrived", "in_progress"],
+        ),
     )
 
 
@@ -85,7 +128,9 @@ def dicom_server(db):
     """The DICOM listener on a free port; association threads use the test's connection."""
     conn = connections["default"]
     conn.inc_thread_sharing()
-    server = DicomServer(port=0, max_associations=3, timeout=3, connection_override={"default": conn})
+    server = DicomServer(
+        port=0, max_associations=3, timeout=3, connection_override={"default": conn}
+    )
     server.start()
     try:
         yield server

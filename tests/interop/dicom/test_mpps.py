@@ -2,6 +2,7 @@
 repeated N-CREATE, N-SET after the end, another member's exam, malformed datasets, and the
 association limit."""
 
+import contextlib
 import socket
 import time
 from decimal import Decimal
@@ -99,7 +100,9 @@ def test_in_progress_then_completed_with_series_and_dose(booked, dicom_server):
     assert dose.dap is None
     assert not dose.above_nrd  # no citable CT reference level ships: nothing is compared
     events = list(
-        w.ExamEvent.objects.filter(exam_id=exam.pk).order_by("pk").values_list("to_status", flat=True)
+        w.ExamEvent.objects.filter(exam_id=exam.pk)
+        .order_by("pk")
+        .values_list("to_status", flat=True)
     )
     assert events[-3:] == ["arrived", "in_progress", "performed"]
 
@@ -219,10 +222,8 @@ def test_raw_junk_does_not_stop_the_server(booked, dicom_server):
         with socket.create_connection(("127.0.0.1", dicom_server.port), timeout=5) as s:
             s.sendall(junk)
             s.settimeout(5)
-            try:
+            with contextlib.suppress(TimeoutError, ConnectionError):
                 s.recv(100)
-            except (TimeoutError, ConnectionError):
-                pass
     # the junk connections are closed: their slots come back within seconds
     deadline = time.monotonic() + 15
     while True:

@@ -65,11 +65,15 @@ def test_answer_carries_identity_pseudonym_and_schedule(booked, dicom_server, tm
         ({"AccessionNumber": "ACC-B1"}, []),  # member B's exam: nothing leaks
         ({"ScheduledProcedureStepSequence[0].Modality": "CT"}, ["ACC-T1", "ACC-T2", "ACC-T3"]),
         ({"ScheduledProcedureStepSequence[0].Modality": "MR"}, []),
-        ({"ScheduledProcedureStepSequence[0].ScheduledStationAETitle": AE},
-         ["ACC-T1", "ACC-T2", "ACC-T3"]),
+        (
+            {"ScheduledProcedureStepSequence[0].ScheduledStationAETitle": AE},
+            ["ACC-T1", "ACC-T2", "ACC-T3"],
+        ),
         ({"ScheduledProcedureStepSequence[0].ScheduledStationAETitle": "OTHER"}, []),
-        ({"ScheduledProcedureStepSequence[0].ScheduledProcedureStepStartTime": "1500-1700"},
-         ["ACC-T3"]),
+        (
+            {"ScheduledProcedureStepSequence[0].ScheduledProcedureStepStartTime": "1500-1700"},
+            ["ACC-T3"],
+        ),
         ({"PatientName": "LEF*"}, ["ACC-T2"]),
     ],
 )

@@ -9,7 +9,9 @@ import pydicom
 def echoscu(port: int, aet: str, aec: str = "PIMM") -> subprocess.CompletedProcess:
     return subprocess.run(
         ["echoscu", "-aet", aet, "-aec", aec, "127.0.0.1", str(port)],
-        capture_output=True, text=True, timeout=30,
+        capture_output=True,
+        text=True,
+        timeout=30,
     )
 
 
@@ -20,8 +22,13 @@ def findscu(port: int, aet: str, keys: dict[str, str], out: Path, aec: str = "PI
     for f in out.glob("rsp*.dcm"):
         f.unlink()
     base = {
-        "PatientName": "", "PatientID": "", "PatientBirthDate": "", "PatientSex": "",
-        "AccessionNumber": "", "StudyInstanceUID": "", "RequestedProcedureID": "",
+        "PatientName": "",
+        "PatientID": "",
+        "PatientBirthDate": "",
+        "PatientSex": "",
+        "AccessionNumber": "",
+        "StudyInstanceUID": "",
+        "RequestedProcedureID": "",
         "ScheduledProcedureStepSequence[0].Modality": "",
         "ScheduledProcedureStepSequence[0].ScheduledStationAETitle": "",
         "ScheduledProcedureStepSequence[0].ScheduledProcedureStepStartDate": "",
@@ -32,7 +39,8 @@ def findscu(port: int, aet: str, keys: dict[str, str], out: Path, aec: str = "PI
     args = ["findscu", "-v", "-W", "-X", "-od", str(out), "-aet", aet, "-aec", aec]
     for k, v in base.items():
         args += ["-k", f"{k}={v}" if v else k]
-    proc = subprocess.run(args + ["127.0.0.1", str(port)], capture_output=True, text=True,
-                          timeout=60)
+    proc = subprocess.run(
+        args + ["127.0.0.1", str(port)], capture_output=True, text=True, timeout=60
+    )
     found = [pydicom.dcmread(f) for f in sorted(out.glob("rsp*.dcm"))]
     return found, proc

@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from pydicom.dataset import Dataset
 
 from pimm.interop.dicom import nrd
-from pimm.interop.dicom.worklist import DICOM_MODALITY
 from pimm.interop.dicom.models import DoseRecord, PerformedStep
+from pimm.interop.dicom.worklist import DICOM_MODALITY
 from pimm.interop.models import Channel
 from pimm.worklist import selectors as worklist
 from pimm.worklist import services as worklist_services

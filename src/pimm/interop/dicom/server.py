@@ -230,4 +230,3 @@ def _address_allowed(allowed: str, address: str) -> bool:
         except ValueError:
             continue
     return False
-

@@ -202,7 +202,10 @@ def find(channel: Channel, identifier: Dataset) -> Iterator[Dataset]:
         if last is not None:
             end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tz)
             qs = qs.filter(scheduled_at__lt=end)
-    for name, lookup in (("AccessionNumber", "accession_number"), ("PatientID", "patient__pseudonym")):
+    for name, lookup in (
+        ("AccessionNumber", "accession_number"),
+        ("PatientID", "patient__pseudonym"),
+    ):
         if keys[name] and "*" not in keys[name] and "?" not in keys[name]:
             qs = qs.filter(**{lookup: keys[name]})
     top_wanted = _requested(identifier, TOP_KEYS)
