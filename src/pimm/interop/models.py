@@ -74,4 +74,21 @@ class Channel(models.Model):
         return self.member_id
 
 
-from pimm.interop.hl7.models import *  # noqa: E402, F403
+from pimm.interop.dicom.models import DoseRecord, PerformedStep  # noqa: E402
+from pimm.interop.hl7.models import (  # noqa: E402
+    InboundMessage,
+    OutboundMessage,
+    PatientIdentifier,
+)
+from pimm.interop.pacs.models import PacsCursor, PacsStudy  # noqa: E402
+
+__all__ = [
+    "Channel",
+    "DoseRecord",
+    "InboundMessage",
+    "OutboundMessage",
+    "PacsCursor",
+    "PacsStudy",
+    "PatientIdentifier",
+    "PerformedStep",
+]

@@ -6,7 +6,7 @@ import datetime as dt
 import statistics
 from dataclasses import dataclass
 
-from django.db.models import Count, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
 from pimm.engine.routing.state import queue_key
@@ -150,3 +150,23 @@ def order_by_placer(*, member, placer_number: str) -> w.Order | None:
 
 def exams_of_order(*, order: w.Order) -> list[w.Exam]:
     return list(w.Exam.objects.filter(order=order).order_by("pk"))
+
+
+# -- what the interfaces read (interop: modality worklist, MPPS, PACS) ------------------------
+def exams_scheduled_on(*, equipment_id: int, member_id: int, site_ids) -> QuerySet[w.Exam]:
+    """The exams booked on one device that its modality may perform (scheduled or arrived), of
+    one member on its sites: the modality worklist of that device."""
+    return (
+        w.Exam.objects.filter(
+            equipment_id=equipment_id,
+            member_id=member_id,
+            site_id__in=site_ids,
+            status__in=(S.SCHEDULED, S.ARRIVED),
+        )
+        .select_related("patient", "order", "site")
+        .order_by("scheduled_at", "pk")
+    )
+
+
+def exams_by_accession(*, accession_number: str) -> QuerySet[w.Exam]:
+    return w.Exam.objects.filter(accession_number=accession_number).select_related("site")

@@ -269,6 +269,52 @@ def exam_images_available(
     return w.Exam.objects.get(pk=exam.pk)
 
 
+@transaction.atomic
+def exam_discontinued(
+    *, exam: w.Exam, reason: str, actor=None, at: dt.datetime | None = None
+) -> w.Exam:
+    """The modality stopped the exam before its end (MPPS DISCONTINUED): back to scheduled,
+    the reason kept on the event, to be performed again."""
+    at = at or timezone.now()
+    exam = w.Exam.objects.select_for_update().get(pk=exam.pk)
+    if exam.status not in (S.ARRIVED, S.IN_PROGRESS):
+        raise WorklistError(
+            _("Transition impossible : %(a)s → %(b)s") % {"a": exam.status, "b": S.SCHEDULED}
+        )
+    frm = exam.status
+    exam.status = S.SCHEDULED
+    exam.routing_version += 1
+    _save(exam, actor, update_fields=["status", "routing_version"])
+    _event(exam, frm, S.SCHEDULED, at, actor, _("Interrompu : ") + reason)
+    return exam
+
+
+@transaction.atomic
+def exam_interop_keys_set(
+    *,
+    exam: w.Exam,
+    actor=None,
+    accession_number: str | None = None,
+    equipment=None,
+    study_uid: str | None = None,
+) -> w.Exam:
+    """Set the keys the interfaces join on (accession number, device, Study Instance UID);
+    ``None`` leaves a key as it is."""
+    exam = w.Exam.objects.select_for_update().get(pk=exam.pk)
+    fields = []
+    for name, value in (
+        ("accession_number", accession_number),
+        ("equipment", equipment),
+        ("study_uid", study_uid),
+    ):
+        if value is not None and getattr(exam, name) != value:
+            setattr(exam, name, value)
+            fields.append(name)
+    if fields:
+        _save(exam, actor, update_fields=fields)
+    return exam
+
+
 # -- routing ---------------------------------------------------------------------------------
 def exam_claim(*, exam_id: int, expected_version: int) -> bool:
     """Conditional UPDATE: True for exactly one of several writers holding the same version."""
