@@ -14,12 +14,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.forms.models import model_to_dict
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import NinjaAPI, Router, Schema, Status
 from ninja.orm import create_schema
-from ninja.security import HttpBearer, django_auth
+from ninja.security import django_auth
 
-from pimm.accounts import selectors as accounts_selectors
+from pimm.accounts.api_auth import TokenAuth
 from pimm.api_errors import error_detail, error_dict, error_message
 from pimm.api_types import Id, Limit, Offset, SearchText
 from pimm.oncall.api import router as oncall_router
@@ -28,16 +28,6 @@ from pimm.registry import access, services
 from pimm.registry import models as m
 from pimm.registry.screens import SCREENS, Screen
 from pimm.worklist.api import router as worklist_router
-
-
-class TokenAuth(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str):
-        user = accounts_selectors.api_token_user(token)
-        if user is None:
-            return None
-        request.user = user
-        return user
-
 
 api = NinjaAPI(
     title="pimm API",

@@ -12,8 +12,10 @@ urlpatterns = [
     path("planning/", include("pimm.planning.urls")),
     path("gardes/", include("pimm.oncall.urls")),
     path("lecture/", include("pimm.worklist.urls")),
+    path("evaluation/", include("pimm.evaluation.urls")),
     path("interfaces/hl7/", include("pimm.interop.hl7.urls")),
     path("api/", api.urls),
+    path("fhir/", include("pimm.interop.fhir.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

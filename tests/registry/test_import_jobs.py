@@ -47,7 +47,14 @@ def test_an_upload_is_a_job_that_goes_from_queued_to_done_with_its_counts(
     job = m.ImportJob.objects.get()
     assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
     assert seen == ["queued"]  # the task found the job queued...
-    assert job.status == "done"  # ...and left it done
+    assert job.status == "checked"  # ...and left it checked: a preview, nothing written
+    assert m.Practitioner.objects.count() == before
+    assert (job.preview["create"], job.preview["update"]) == (3, 0)
+    response = client_for("manager_a").post(reverse("registry:import_confirm", args=[job.pk]))
+    assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
+    assert seen == ["queued", "queued"]  # confirmed: queued again, then written
+    job.refresh_from_db()
+    assert job.status == "done"
     assert job.created_by == world.users["manager_a"]
     assert (job.kind, job.file_name) == ("practitioners", "radiologues.csv")
     assert (job.rows_total, job.rows_checked, job.rows_written) == (3, 3, 3)

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import Workbook
 
-from pimm.registry import imports
+from pimm.registry import import_files
 from pimm.registry import models as m
 from pimm.registry.imports import registry_import
 
@@ -126,7 +126,7 @@ def test_nan_coordinates_and_nul_bytes_are_refused_by_row(world):
 
 
 def test_a_huge_xlsx_is_refused_before_it_is_parsed_whole(world, monkeypatch):
-    monkeypatch.setattr(imports, "MAX_ROWS", 50)
+    monkeypatch.setattr(import_files, "MAX_ROWS", 50)  # the file reader lives there
     wb = Workbook(write_only=True)
     ws = wb.create_sheet()
     ws.append(["membre", "code", "nom", "commune", "departement", "latitude", "longitude"])
@@ -135,14 +135,14 @@ def test_a_huge_xlsx_is_refused_before_it_is_parsed_whole(world, monkeypatch):
     buf = io.BytesIO()
     wb.save(buf)
     read = []
-    original = imports._read_xlsx
+    original = import_files._read_xlsx
 
     def spy(content, limit):
         rows = original(content, limit)
         read.append(len(rows))
         return rows
 
-    monkeypatch.setattr(imports, "_read_xlsx", spy)
+    monkeypatch.setattr(import_files, "_read_xlsx", spy)
     result = registry_import(
         actor=world.users["coordinator"], kind="sites", name="s.xlsx", content=buf.getvalue()
     )

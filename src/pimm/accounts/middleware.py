@@ -39,7 +39,21 @@ class RequireSecondFactorMiddleware:
                     {"detail": _("Double authentification requise : saisissez votre code.")},
                     status=403,
                 )
+            if request.path_info.startswith("/fhir/"):
+                return _fhir_second_factor()
             return redirect(reverse("accounts:otp"))
         if is_privileged(user) and _EXPIRY_KEY not in request.session:
             request.session.set_expiry(settings.PIMM_PRIVILEGED_SESSION_SECONDS)
         return self.get_response(request)
+
+
+def _fhir_second_factor() -> JsonResponse:
+    """The FHIR API's answer (an OperationOutcome) to a session still waiting for its code."""
+    message = _("Double authentification requise : saisissez votre code.")
+    issue = {"severity": "error", "code": "security", "diagnostics": message}
+    return JsonResponse(
+        {"resourceType": "OperationOutcome", "issue": [issue]},
+        status=403,
+        content_type="application/fhir+json; charset=utf-8",
+        json_dumps_params={"ensure_ascii": False},
+    )

@@ -11,6 +11,7 @@ from pimm.accounts.models import User
 from pimm.accounts.roles import Role
 from pimm.accounts.services import user_create
 from pimm.demo.generator import DemoPimm, generate
+from pimm.evaluation.demo import load_evaluation_demo
 from pimm.oncall.demo import load_oncall_demo
 from pimm.planning.demo import load_planning_demo
 from pimm.registry import models as m
@@ -47,6 +48,7 @@ def load_demo(
         today = today or timezone.localdate()
         _write(data := data or generate(seed=seed, scale=scale, today=today))
         load_worklist_demo(data)
+        load_evaluation_demo(today=today)
     return demo_logins()
 
 

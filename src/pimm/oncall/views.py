@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from pimm.charts import bar_chart
 from pimm.registry import selectors as registry
 from pimm.registry.models import Practitioner
 
@@ -522,7 +523,13 @@ def fairness(request: HttpRequest) -> HttpResponse:
     except ValueError:
         year = years[-1]
     data = selectors.fairness(platform_id=platform.pk, year=year)
-    return render(request, "oncall/fairness.html", {"f": data, "years": years, "year": year})
+    chart = bar_chart(
+        [(str(r.practitioner), r.points) for r in data.rows],
+        unit=_("points"),
+        title=_("Points de garde par praticien, %(year)s") % {"year": year},
+    )
+    context = {"f": data, "years": years, "year": year, "chart": chart}
+    return render(request, "oncall/fairness.html", context)
 
 
 # --- calendar ----------------------------------------------------------------------------------

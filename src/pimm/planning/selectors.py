@@ -6,7 +6,8 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import BooleanField, Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from pimm.engine import booking as eb
@@ -275,3 +276,73 @@ def bookings_for(user, *, q: str = ""):
     if q:
         qs = qs.filter(Q(order_reference__icontains=q) | Q(patient_pseudonym__icontains=q))
     return qs.order_by("-start")
+
+
+def published_slots(*, equipment_ids=None):
+    """The slots of published plans (what the calendar shows), for the FHIR API's Slot."""
+    qs = pm.Slot.objects.filter(plan__status=S.PUBLISHED).select_related("booking", "equipment")
+    if equipment_ids is not None:
+        qs = qs.filter(equipment_id__in=equipment_ids)
+    return qs
+
+
+# ---- for the evaluation room (indicators over months) ---------------------------------------
+
+
+@dataclass(frozen=True)
+class SlotStat:
+    """Published slots of one device in one local month, of one purpose, PDSES hours or not,
+    booked or free: how many and how many minutes."""
+
+    month: dt.date
+    equipment_id: int
+    site_id: int
+    member_id: int | None  # the member whose session the slot belongs to
+    purpose: str
+    pdses: bool
+    booked: bool
+    count: int
+    minutes: float
+
+
+def slot_stats(
+    *, start: dt.date, end: dt.date, member_id: int | None = None, site_id: int | None = None
+) -> list[SlotStat]:
+    """Open slots of published plans starting in [start, end), aggregated by the database per
+    month, device, purpose, PDSES hours and booked/free (closed slots were never offered)."""
+    qs = pm.Slot.objects.filter(
+        plan__status=S.PUBLISHED,
+        status=pm.Slot.Status.OPEN,
+        start__gte=adapter.day_start(start),
+        start__lt=adapter.day_start(end),
+    )
+    if member_id is not None:
+        qs = qs.filter(member_id=member_id)
+    if site_id is not None:
+        qs = qs.filter(equipment__site_id=site_id)
+    rows = (
+        qs.annotate(
+            month=TruncMonth("start"),
+            length=ExpressionWrapper(F("end") - F("start"), output_field=DurationField()),
+            booked=ExpressionWrapper(Q(booking__isnull=False), output_field=BooleanField()),
+        )
+        .values(
+            "month", "equipment_id", "equipment__site_id", "member_id", "purpose", "pdses", "booked"
+        )
+        .annotate(n=Count("pk"), total=Sum("length"))
+        .order_by()
+    )
+    return [
+        SlotStat(
+            month=r["month"].date() if isinstance(r["month"], dt.datetime) else r["month"],
+            equipment_id=r["equipment_id"],
+            site_id=r["equipment__site_id"],
+            member_id=r["member_id"],
+            purpose=r["purpose"],
+            pdses=r["pdses"],
+            booked=bool(r["booked"]),
+            count=r["n"],
+            minutes=r["total"].total_seconds() / 60 if r["total"] else 0.0,
+        )
+        for r in rows
+    ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pimm.planning import views
+from pimm.planning import calendar_views, views
 
 app_name = "planning"
 urlpatterns = [
@@ -9,6 +9,12 @@ urlpatterns = [
     path("plans/nouveau/", views.plan_create, name="plan_create"),
     path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
     path("plans/<int:pk>/etat/", views.plan_status, name="plan_status"),
+    path("plans/<int:pk>/calendrier/", calendar_views.plan_calendar_page, name="plan_calendar"),
+    path(
+        "plans/<int:pk>/vacations.<str:fmt>",
+        calendar_views.plan_calendar_export,
+        name="plan_calendar_export",
+    ),
     path("plans/<int:pk>/calculer/", views.plan_generate, name="plan_generate"),
     path("plans/<int:pk>/publier/", views.plan_publish, name="plan_publish"),
     path("rendez-vous/", views.booking_list, name="booking_list"),

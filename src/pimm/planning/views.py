@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from pimm.charts import bar_chart
 from pimm.planning import access, selectors, services
 from pimm.planning import models as pm
 from pimm.planning.forms import BookingForm, CancelForm, ClosureForm, PlanForm
@@ -75,6 +76,11 @@ def _plan_context(request, plan) -> dict:
     months, rows, totals = selectors.plan_deviations(plan)
     return {
         "plan": plan,
+        "deviation_chart": bar_chart(
+            [(t.member.name, round(t.deviation_hours, 1)) for t in totals],
+            unit=_("h"),
+            title=_("Écart au temps machine dû, par membre (heures)"),
+        ),
         "months": months,
         "rows": rows,
         "totals": totals,
@@ -385,10 +391,23 @@ def indicators(request: HttpRequest) -> HttpResponse:
         end = dt.date.fromisoformat(request.GET.get("end", "")) or end
     except ValueError:
         pass
+    figures = selectors.indicators(start=start, end=end)
+    charts = {
+        "utilisation_chart": bar_chart(
+            [(f"{e.name} ({e.site.name})", pct) for e, pct in figures["utilisation"]],
+            unit="%",
+            title=_("Taux d'utilisation par appareil"),
+        ),
+        "deviation_chart": bar_chart(
+            [(name, hours) for name, hours, _pct in figures["share_deviation"]],
+            unit=_("h"),
+            title=_("Écart au temps machine dû, par membre (heures)"),
+        ),
+    }
     return render(
         request,
         "planning/indicators.html",
-        {"start": start, "end": end, **selectors.indicators(start=start, end=end)},
+        {"start": start, "end": end, **figures, **charts},
     )
 
 

@@ -201,11 +201,53 @@ class ConventionForm(ScopedForm):
         ]
 
 
+class CommaDecimalInput(forms.TextInput):
+    """A number typed the French way: shown "12,5", a decimal keypad on a phone."""
+
+    input_type = "text"
+
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "decimal", "autocomplete": "off", **(attrs or {})})
+
+    def format_value(self, value):
+        text = super().format_value(value)
+        return text.replace(".", ",") if text else text
+
+
+class CommaDecimalField(forms.DecimalField):
+    """A decimal that accepts "12,5" as well as "12.5" (and spaces between thousands), in French
+    and English pages alike."""
+
+    widget = CommaDecimalInput
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().replace("\u202f", "").replace("\u00a0", "").replace(" ", "")
+            value = value.replace(",", ".")
+        return super().to_python(value)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("step", None)  # a text input: no spinner, no browser-side dot rule
+        return attrs
+
+
+def _share(label, dimension: str) -> CommaDecimalField:
+    return CommaDecimalField(
+        label=label,
+        max_digits=5,
+        decimal_places=2,
+        min_value=0,
+        max_value=100,
+        widget=CommaDecimalInput({"data-sum": dimension}),
+    )
+
+
 class ShareForm(forms.Form):
     member = forms.ModelChoiceField(queryset=m.Member.objects.all(), widget=forms.HiddenInput)
-    time_share = forms.DecimalField(label=_("temps machine (%)"), max_digits=5, decimal_places=2)
-    revenue_share = forms.DecimalField(label=_("recettes (%)"), max_digits=5, decimal_places=2)
-    cost_share = forms.DecimalField(label=_("charges (%)"), max_digits=5, decimal_places=2)
+    time_share = _share(_("temps machine (%)"), "time")
+    revenue_share = _share(_("recettes (%)"), "revenue")
+    cost_share = _share(_("charges (%)"), "cost")
 
 
 ShareFormSet = forms.formset_factory(ShareForm, extra=0)

@@ -19,6 +19,7 @@ class ImportJob(models.Model):
     class Status(models.TextChoices):
         QUEUED = "queued", _("En file d'attente")
         RUNNING = "running", _("En cours")
+        CHECKED = "checked", _("Vérifié, à confirmer")
         DONE = "done", _("Terminé")
         FAILED = "failed", _("Refusé")
 
@@ -35,8 +36,12 @@ class ImportJob(models.Model):
     rows_written = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField(default=0)
     updated_count = models.PositiveIntegerField(default=0)
-    # [{"line": 3, "column": "rpps", "message": "..."}], in the creator's language
+    # [{"line": 3, "column": "rpps", "label": "RPPS", "message": "..."}], in the creator's language
     errors = models.JSONField(default=list, blank=True)
+    # the check before writing: {"create": n, "update": n, "rows": [{"line", "action", "text"}]}
+    preview = models.JSONField(_("aperçu"), default=dict, blank=True)
+    # the creator saw the preview and asked for the rows to be written
+    confirmed = models.BooleanField(_("confirmé"), default=False)
     message = models.TextField(blank=True)  # an unexpected failure of the task itself
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -5,20 +5,26 @@ and created or updated. Any bad row (unknown reference, wrong check key, another
 stops the whole import; the user gets every bad row with its line number and reason.
 """
 
-import csv
 import datetime as dt
-import io
-import itertools
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from pathlib import PurePath
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pimm.registry import access
+from pimm.registry.import_files import (  # re-exported: the form and the tests read them here
+    IMPORT_SUFFIXES,
+    MAX_BYTES,
+    MAX_ROWS,
+    ImportFileError,
+    read_table,
+    too_big_message,
+)
 from pimm.registry.models import (
     Competence,
     Equipment,
@@ -29,12 +35,52 @@ from pimm.registry.models import (
 )
 from pimm.registry.services import _check_member_scope, registry_object_save
 
-MAX_ROWS = 20_000
-# an import file larger than this is refused before it is read (a 20,000-row CSV is about 2 MB)
-MAX_BYTES = 10 * 1024 * 1024
-IMPORT_SUFFIXES = (".csv", ".txt", ".xlsx")
+__all__ = ["IMPORT_SUFFIXES", "MAX_BYTES", "MAX_ROWS", "ImportFileError", "too_big_message"]
+
 # a background import stores how many rows it checked every this many rows
 PROGRESS_EVERY = 200
+
+
+# every file column by the French label the registry's pages show (the errors name it so; a header
+# may be written either way)
+COLUMN_LABELS = {
+    "membre": gettext_lazy("Membre (code)"),
+    "code": gettext_lazy("Code"),
+    "nom": gettext_lazy("Nom"),
+    "finess": gettext_lazy("FINESS"),
+    "adresse": gettext_lazy("Adresse"),
+    "code_postal": gettext_lazy("Code postal"),
+    "commune": gettext_lazy("Commune"),
+    "departement": gettext_lazy("Département"),
+    "latitude": gettext_lazy("Latitude"),
+    "longitude": gettext_lazy("Longitude"),
+    "modalite": gettext_lazy("Modalité"),
+    "site": gettext_lazy("Site (code)"),
+    "titulaire": gettext_lazy("Titulaire (code du membre)"),
+    "fabricant": gettext_lazy("Fabricant"),
+    "modele": gettext_lazy("Modèle"),
+    "date_installation": gettext_lazy("Date d'installation"),
+    "rpps": gettext_lazy("RPPS"),
+    "prenom": gettext_lazy("Prénom"),
+    "statut": gettext_lazy("Statut"),
+    "competences": gettext_lazy("Compétences"),
+    "quotite": gettext_lazy("Quotité"),
+    "sites": gettext_lazy("Sites (codes)"),
+    "email": gettext_lazy("Courriel"),
+    "telephone": gettext_lazy("Téléphone"),
+}
+
+
+def column_label(column: str) -> str:
+    """The French label of a file column (or of several, comma-separated); "" for the row."""
+    return ", ".join(str(COLUMN_LABELS.get(c, c)) for c in column.split(", ") if c)
+
+
+def normal(text: object) -> str:
+    """A value compared without case, accents or surrounding spaces ("Scanner" = "scanner",
+    "Libéral" = "liberal")."""
+    decomposed = unicodedata.normalize("NFKD", str(text).strip().lower())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
 
 @dataclass(frozen=True)
@@ -43,6 +89,22 @@ class RowError:
     column: str
     message: str
 
+    @property
+    def label(self) -> str:
+        return column_label(self.column)
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    """One line of the file as the import would write it (or why it would not)."""
+
+    line: int
+    action: str  # "create", "update" or "error"
+    text: str  # the object, as the registry names it, or the row's first values
+
+
+PREVIEW_ROWS = 500  # a preview lists at most this many lines (the counts cover every line)
+
 
 @dataclass
 class ImportResult:
@@ -50,14 +112,12 @@ class ImportResult:
     created: int = 0
     updated: int = 0
     errors: list[RowError] = field(default_factory=list)
+    rows: list[PreviewRow] = field(default_factory=list)
+    written: bool = False
 
     @property
     def ok(self) -> bool:
         return not self.errors
-
-
-class ImportFileError(Exception):
-    """The file itself cannot be read (format, encoding, header)."""
 
 
 class _RowProblem(Exception):
@@ -65,85 +125,6 @@ class _RowProblem(Exception):
         super().__init__(message)
         self.column = column
         self.message = message
-
-
-def read_table(name: str, content: bytes) -> list[dict[str, str]]:
-    """Rows as dicts keyed by lower-case header, from CSV (`;`, `,` or tab) or XLSX."""
-    if len(content) > MAX_BYTES:
-        raise ImportFileError(too_big_message())
-    suffix = PurePath(name).suffix.lower()
-    if suffix == ".xlsx":
-        reader = _read_xlsx
-    elif suffix in {".csv", ".txt"}:
-        reader = _read_csv
-    else:
-        raise ImportFileError(_("Format non pris en charge : utilisez un fichier .csv ou .xlsx."))
-    # the header, at most MAX_ROWS rows and one more to know there are too many: a file of
-    # 400,000 rows is refused after reading MAX_ROWS + 2 of them, never parsed whole
-    rows = reader(content, MAX_ROWS + 2)
-    if not rows:
-        raise ImportFileError(_("Le fichier est vide."))
-    header = [str(h or "").strip().lower() for h in rows[0]]
-    if not any(header):
-        raise ImportFileError(_("La première ligne doit contenir les noms de colonnes."))
-    body = rows[1:]
-    if len(body) > MAX_ROWS:
-        raise ImportFileError(_("Trop de lignes (maximum %(n)s).") % {"n": MAX_ROWS})
-    table = []
-    for values in body:
-        cells = ["" if v is None else str(v).strip() for v in values]
-        if not any(cells):
-            table.append({})
-            continue
-        table.append({h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header) if h})
-    return table
-
-
-def too_big_message() -> str:
-    return _("Fichier trop volumineux (maximum %(n)s Mo).") % {"n": MAX_BYTES // (1024 * 1024)}
-
-
-def _read_csv(content: bytes, limit: int) -> list[list[str]]:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - cp1252 decodes almost anything
-        raise ImportFileError(_("Encodage du fichier non reconnu (UTF-8 attendu)."))
-    if "\x00" in text:
-        raise ImportFileError(_("Le fichier contient des caractères nuls : est-ce bien un CSV ?"))
-    first = text.splitlines()[0] if text else ""
-    delimiter = max((";", ",", "\t"), key=first.count)
-    try:
-        return list(itertools.islice(csv.reader(io.StringIO(text), delimiter=delimiter), limit))
-    except csv.Error as exc:  # a field over csv's size limit, a broken quote...
-        raise ImportFileError(_("CSV illisible : %(e)s") % {"e": exc}) from exc
-
-
-def _read_xlsx(content: bytes, limit: int) -> list[list[object]]:
-    from openpyxl import load_workbook  # noqa: PLC0415 — openpyxl only for an XLSX import
-
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a broken file
-        raise ImportFileError(_("Classeur XLSX illisible : %(e)s") % {"e": exc}) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        declared = sheet.max_row  # the sheet's <dimension>, when the writer gave one
-        if declared and declared > limit:
-            raise ImportFileError(_("Trop de lignes (maximum %(n)s).") % {"n": MAX_ROWS})
-        return [
-            [c.date() if isinstance(c, dt.datetime) else c for c in row]
-            for row in itertools.islice(sheet.iter_rows(values_only=True), limit)
-        ]
-    except ImportFileError:
-        raise
-    except Exception as exc:  # a broken sheet inside a valid zip
-        raise ImportFileError(_("Classeur XLSX illisible : %(e)s") % {"e": exc}) from exc
-    finally:
-        workbook.close()
 
 
 # ---- cell parsers ---------------------------------------------------------------------------
@@ -189,16 +170,30 @@ def _codes(row: dict, column: str) -> list[str]:
     return [v.strip() for v in value.replace(",", "|").replace(";", "|").split("|") if v.strip()]
 
 
+def choice_code(value: str, choices, aliases: dict[str, str] | None = None) -> str | None:
+    """The code of a choice written as its code or as the label the pages show (any case, with
+    or without accents), or as one of the aliases; None when it is none of them."""
+    key = normal(value)
+    key = normal((aliases or {}).get(key, key))
+    for code, label in choices:
+        if key in (normal(code), normal(label)):
+            return code
+    return None
+
+
 def _choice(row: dict, column: str, choices, aliases: dict[str, str] | None = None) -> str:
     value = _required(row, column)
-    key = (aliases or {}).get(value.lower(), value)
-    by_label = {str(label).lower(): code for code, label in choices}
-    if key in {code for code, _l in choices}:
-        return key
-    if key.lower() in by_label:
-        return by_label[key.lower()]
-    allowed = ", ".join(code for code, _l in choices)
-    raise _RowProblem(column, _("« %(v)s » inconnu (valeurs : %(a)s)") % {"v": value, "a": allowed})
+    code = choice_code(value, choices, aliases)
+    if code is None:
+        allowed = ", ".join(f"{code} ({label})" for code, label in choices)
+        raise _RowProblem(
+            column, _("« %(v)s » inconnu (valeurs : %(a)s)") % {"v": value, "a": allowed}
+        )
+    return code
+
+
+MODALITY_ALIASES = {"scanner": "CT", "irm": "MRI", "tep": "PET_CT"}
+STATUS_ALIASES = {"ph": "public", "liberal": "private", "prive": "private"}
 
 
 # ---- per-kind row builders ------------------------------------------------------------------
@@ -239,7 +234,9 @@ class _Lookups:
             raise _RowProblem(column, _("membre « %(c)s » inconnu") % {"c": code})
         return self.members[code]
 
-    def site(self, code: str, column: str, owner: Member) -> Site:
+    def site(self, code: str, column: str, owner: Member, kept=None) -> Site:
+        """``kept``: sites the row's object already has (a practitioner keeps the privileges
+        another member granted on its site, though the importer may not grant new ones)."""
         member = owner
         if "/" in code:
             member_code, code = (part.strip() for part in code.split("/", 1))
@@ -247,6 +244,7 @@ class _Lookups:
             if member is None:
                 raise _RowProblem(column, _("membre « %(c)s » inconnu") % {"c": member_code})
         site = self.writable_sites.get((member.pk, code))
+        site = site or {(s.member_id, s.code): s for s in kept or ()}.get((member.pk, code))
         if site is None:
             if Site.objects.filter(member=member, code=code).exists():
                 raise _RowProblem(
@@ -287,9 +285,7 @@ def _equipment_row(row: dict, look: _Lookups) -> tuple[Equipment | None, dict]:
     data = {
         "code": code,
         "name": row.get("nom", ""),
-        "modality": _choice(
-            row, "modalite", Modality.choices, {"scanner": "CT", "irm": "MRI", "tep": "PET_CT"}
-        ),
+        "modality": _choice(row, "modalite", Modality.choices, MODALITY_ALIASES),
         "site": look.site(_required(row, "site"), "site", holder).pk,
         "holder": holder.pk,
         "manufacturer": row.get("fabricant", ""),
@@ -304,9 +300,10 @@ def _practitioner_row(row: dict, look: _Lookups) -> tuple[Practitioner | None, d
     rpps = _required(row, "rpps").replace(" ", "")
     instance = Practitioner.objects.filter(rpps=rpps).first()
     member = look.member(row, "membre")
-    competences = _codes(row, "competences") or ["general"]
-    known = set(Competence.values)
-    unknown = [c for c in competences if c not in known]
+    kept = list(instance.sites.all()) if instance is not None else []
+    written = _codes(row, "competences") or ["general"]
+    competences = [choice_code(c, Competence.choices) or c for c in written]
+    unknown = [w for w, c in zip(written, competences, strict=True) if c not in Competence.values]
     if unknown:
         raise _RowProblem(
             "competences", _("compétence inconnue : %(c)s") % {"c": ", ".join(unknown)}
@@ -316,15 +313,10 @@ def _practitioner_row(row: dict, look: _Lookups) -> tuple[Practitioner | None, d
         "rpps": rpps,
         "first_name": row.get("prenom", ""),
         "last_name": row.get("nom", ""),
-        "status": _choice(
-            row,
-            "statut",
-            Practitioner.Status.choices,
-            {"ph": "public", "liberal": "private", "libéral": "private", "prive": "private"},
-        ),
+        "status": _choice(row, "statut", Practitioner.Status.choices, STATUS_ALIASES),
         "competences": competences,
         "working_time": (row.get("quotite", "") or "1").replace(",", "."),
-        "sites": [look.site(code, "sites", member).pk for code in _codes(row, "sites")],
+        "sites": [look.site(code, "sites", member, kept).pk for code in _codes(row, "sites")],
         "email": row.get("email", ""),
         "phone": row.get("telephone", ""),
         "active": instance.active if instance is not None else True,
@@ -379,6 +371,8 @@ class ImportKind:
     required: tuple[str, ...]
     build: Callable[[dict, _Lookups], tuple]
     natural_key: Callable[[object], tuple]
+    # the columns whose values are a fixed list: (code, label) pairs, both accepted
+    choices: dict[str, list] = field(default_factory=dict)
 
 
 KINDS: dict[str, ImportKind] = {
@@ -417,6 +411,7 @@ KINDS: dict[str, ImportKind] = {
         ("code", "nom", "modalite", "site", "titulaire"),
         _equipment_row,
         lambda e: (e.code,),
+        {"modalite": Modality.choices},
     ),
     "practitioners": ImportKind(
         "practitioners",
@@ -436,8 +431,16 @@ KINDS: dict[str, ImportKind] = {
         ("rpps", "prenom", "nom", "membre", "statut"),
         _practitioner_row,
         lambda p: (p.rpps,),
+        {"statut": Practitioner.Status.choices, "competences": Competence.choices},
     ),
 }
+
+
+def _by_column(table: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Rows keyed by file column, when the header used the French labels ("Code postal")."""
+    by_label = {normal(label): column for column, label in COLUMN_LABELS.items()}
+    by_label |= {normal(column): column for column in COLUMN_LABELS}
+    return [{by_label.get(normal(h), h): v for h, v in row.items()} for row in table]
 
 
 def _messages(exc: ValidationError) -> list[tuple[str, str]]:
@@ -454,15 +457,18 @@ def registry_import(
     content: bytes,
     platform_id=None,
     on_progress: Callable[[int, int], None] | None = None,
+    write: bool = True,
 ) -> ImportResult:
     """Check every row, then write them all in one transaction, or write nothing.
 
+    With ``write=False`` nothing is ever written: the result is the preview (``created`` and
+    ``updated`` count what the import would do, ``rows`` says it line by line).
     ``on_progress(checked, total)`` is called before the first row, every PROGRESS_EVERY rows
     and after the last one, outside the write transaction (a background job stores it)."""
     spec = KINDS[kind]
     result = ImportResult(kind=kind)
     try:
-        table = read_table(name, content)
+        table = _by_column(read_table(name, content))
     except ImportFileError as exc:
         result.errors.append(RowError(1, "", str(exc)))
         return result
@@ -483,6 +489,7 @@ def registry_import(
             report(index - 2, len(table))
         if not row:
             continue
+        errors_before = len(result.errors)
         try:
             instance, data = spec.build(row, look)
             obj, m2m = _through_form(kind, actor, instance, data)
@@ -503,12 +510,25 @@ def registry_import(
         except ValidationError as exc:
             result.errors.extend(RowError(index, f, msg) for f, msg in _messages(exc))
             continue
+        finally:
+            if len(result.errors) > errors_before and len(result.rows) < PREVIEW_ROWS:
+                shown = " ".join(row.get(c, "") for c in spec.required[:3]).strip()
+                result.rows.append(PreviewRow(index, "error", shown))
         prepared.append((index, obj, m2m))
+        if len(result.rows) < PREVIEW_ROWS:
+            result.rows.append(
+                PreviewRow(index, "create" if obj.pk is None else "update", str(obj))
+            )
     report(len(table), len(table))
+    if not write:  # the preview counts the valid lines, even beside refused ones
+        result.created = sum(obj.pk is None for _i, obj, _m in prepared)
+        result.updated = len(prepared) - result.created
     if result.errors:
         return result
     if not prepared:
         result.errors.append(RowError(2, "", _("aucune ligne de données")))
+        return result
+    if not write:
         return result
     try:
         with transaction.atomic():
@@ -517,6 +537,7 @@ def registry_import(
                 registry_object_save(actor=actor, obj=obj, m2m=m2m)
                 result.created += creating
                 result.updated += not creating
+        result.written = True
     except (
         ValidationError,
         PermissionDenied,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from pimm.registry import models as m
@@ -186,3 +187,36 @@ def alerts(*, platform: m.Platform | None, today: dt.date, equipment_ids=None) -
                 )
             )
     return sorted(out, key=lambda a: (a.level != "danger", a.due or dt.date.min))
+
+
+ENDING = "ending"  # a list filter beside the states: in force, ending within ALERT_DAYS
+
+
+def state_q(state: str, day: dt.date) -> Q:
+    """The authorisations whose legal state on ``day`` is ``state`` (an ``Authorization.State``
+    value, or ``ENDING``), as a query: the same rules as ``Authorization.state_on``."""
+    st, status = m.Authorization.State, m.Authorization.Status
+    decided = ~Q(status=status.GRANTED) & Q(status_from__isnull=False, status_from__lte=day)
+    if state == st.SUSPENDED:
+        return decided & Q(status=status.SUSPENDED)
+    if state == st.WITHDRAWN:
+        return decided & Q(status=status.WITHDRAWN)
+    if state == st.NOT_STARTED:
+        return ~decided & Q(starts_on__gt=day)
+    if state == st.EXPIRED:
+        return ~decided & Q(starts_on__lte=day, ends_on__lte=day)
+    in_force = ~decided & Q(starts_on__lte=day, ends_on__gt=day)
+    if state == st.IN_FORCE:
+        return in_force
+    if state == ENDING:
+        horizon = day + dt.timedelta(days=ALERT_DAYS)
+        ends_soon = Q(ends_on__lte=horizon) | Q(status_from__isnull=False, status_from__lte=horizon)
+        return in_force & ends_soon
+    raise ValueError(state)
+
+
+def state_choices() -> list[tuple[str, str]]:
+    return [
+        *((s.value, str(s.label)) for s in m.Authorization.State),
+        (ENDING, _("en vigueur, prend fin dans les %(n)s jours") % {"n": ALERT_DAYS}),
+    ]

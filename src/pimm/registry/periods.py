@@ -52,3 +52,34 @@ def check_period(
         raise ValidationError(
             {end_field: _("Période trop longue : au plus %(n)s jours.") % {"n": max_days}}
         )
+
+
+def parse_day(text: str) -> dt.date | None:
+    """A date typed AAAA-MM-JJ or JJ/MM/AAAA; None when it is neither."""
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def period_from_query(
+    params, *, today: dt.date, default_days: int, max_days: int
+) -> tuple[dt.date, dt.date, str]:
+    """The period a page shows from its ``debut``/``fin`` query parameters (both days
+    included); by default the ``default_days`` days ending today. A bad or too long period
+    gives the default period and a French message saying why (never an error page)."""
+    default = (today - dt.timedelta(days=default_days - 1), today)
+    start_text, end_text = params.get("debut", ""), params.get("fin", "")
+    if not start_text and not end_text:
+        return (*default, "")
+    start = parse_day(start_text) if start_text else default[0]
+    end = parse_day(end_text) if end_text else default[1]
+    if start is None or end is None:
+        return (*default, _("Date illisible : utilisez AAAA-MM-JJ ou JJ/MM/AAAA."))
+    try:
+        check_period(start, end, max_days=max_days, start_field="debut", end_field="fin")
+    except ValidationError as exc:
+        return (*default, " ".join(exc.messages))
+    return start, end, ""

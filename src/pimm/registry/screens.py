@@ -7,6 +7,7 @@ from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from pimm.registry import forms as f
+from pimm.registry import list_filters as lf
 from pimm.registry import models as m
 
 
@@ -30,6 +31,7 @@ class Screen:
     m2m: tuple[str, ...] = ()
     related: tuple[Related, ...] = field(default_factory=tuple)
     detail_exclude: tuple[str, ...] = ("id",)
+    filters: tuple[lf.Filter, ...] = ()
 
 
 SCREENS: dict[str, Screen] = {
@@ -62,6 +64,7 @@ SCREENS: dict[str, Screen] = {
                 (_("SIREN"), "siren"),
             ),
             ("name", "code", "finess", "siren"),
+            filters=(lf.by_choice("type", "kind", _("Type"), m.Member.Kind.choices),),
             related=(
                 Related(_("Sites"), "site", lambda o: o.sites.all()),
                 Related(_("Équipements détenus"), "equipment", lambda o: o.held_equipment.all()),
@@ -83,6 +86,7 @@ SCREENS: dict[str, Screen] = {
             ),
             ("name", "code", "town", "member__name", "finess"),
             select_related=("member",),
+            filters=(lf.by_member("membre", "member"),),
             related=(Related(_("Équipements"), "equipment", lambda o: o.equipment.all()),),
         ),
         Screen(
@@ -100,6 +104,11 @@ SCREENS: dict[str, Screen] = {
             ),
             ("name", "code", "site__name", "holder__name", "manufacturer"),
             select_related=("site", "holder"),
+            filters=(
+                lf.by_choice("modalite", "modality", _("Modalité"), m.Modality.choices),
+                lf.by_member("titulaire", "holder", _("Titulaire")),
+                lf.by_flag("actif", "active", _("En service")),
+            ),
             related=(
                 Related(_("Autorisations"), "authorization", lambda o: o.authorizations.all()),
             ),
@@ -115,10 +124,16 @@ SCREENS: dict[str, Screen] = {
                 (_("Équipement"), "equipment"),
                 (_("Début"), "starts_on"),
                 (_("Fin"), "ends_on"),
+                (_("Titulaire"), "equipment.holder"),
                 (_("État aujourd'hui"), "state_today"),
             ),
-            ("number", "equipment__name"),
-            select_related=("equipment",),
+            ("number", "equipment__name", "equipment__code"),
+            select_related=("equipment", "equipment__holder"),
+            filters=(
+                lf.AUTHORIZATION_STATE,
+                lf.by_choice("modalite", "equipment__modality", _("Modalité"), m.Modality.choices),
+                lf.by_member("titulaire", "equipment__holder", _("Titulaire")),
+            ),
         ),
         Screen(
             "practitioner",
@@ -135,6 +150,11 @@ SCREENS: dict[str, Screen] = {
             ),
             ("last_name", "first_name", "rpps", "member__name"),
             select_related=("member",),
+            filters=(
+                lf.by_member("membre", "member"),
+                lf.by_choice("statut", "status", _("Statut"), m.Practitioner.Status.choices),
+                lf.by_flag("actif", "active", _("Actif")),
+            ),
             m2m=("sites",),
             detail_exclude=("id", "user"),
         ),
@@ -152,6 +172,7 @@ SCREENS: dict[str, Screen] = {
             ),
             ("last_name", "first_name", "member__name", "site__name"),
             select_related=("member", "site"),
+            filters=(lf.by_member("membre", "member"), lf.by_flag("actif", "active", _("Actif"))),
             detail_exclude=("id", "user"),
         ),
         Screen(

@@ -1,6 +1,7 @@
 """Registry pages: thin views over `screens`, `access` and `services`."""
 
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,12 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pimm.api_errors import error_dict
-from pimm.registry import access, legal, services
+from pimm.registry import access, legal, list_filters, services
 from pimm.registry import models as m
 from pimm.registry.forms import AmendmentForm, ImportForm, ShareFormSet
-from pimm.registry.import_jobs import import_job_start
+from pimm.registry.import_help import columns_help, template_table
+from pimm.registry.import_jobs import import_job_confirm, import_job_start
 from pimm.registry.imports import KINDS
 from pimm.registry.screens import SCREENS, Screen
+from pimm.spreadsheets import download
 
 PAGE_SIZE = 25
 
@@ -39,9 +42,9 @@ def _cell(obj, path: str):
     return value
 
 
-@login_required
-def object_list(request: HttpRequest, key: str) -> HttpResponse:
-    screen = _screen(key)
+def _listed(request: HttpRequest, screen: Screen):
+    """The rows of a list page, as the user may see them, searched and filtered: the page and
+    its export show the same rows."""
     if not access.can_read_any(request.user, screen.model):
         raise PermissionDenied
     qs = access.visible(request.user, screen.model)
@@ -53,19 +56,40 @@ def object_list(request: HttpRequest, key: str) -> HttpResponse:
         for name in screen.search:
             cond |= Q(**{f"{name}__icontains": query})
         qs = qs.filter(cond)
-    page = Paginator(
-        qs.order_by(*(screen.model._meta.ordering or ["pk"]), "pk"), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    filters, chosen = list_filters.active_filters(screen, request.user, request.GET)
+    qs = list_filters.apply_filters(screen, qs, chosen)
+    qs = qs.order_by(*(screen.model._meta.ordering or ["pk"]), "pk")
+    return qs, query, filters, chosen
+
+
+@login_required
+def object_list(request: HttpRequest, key: str) -> HttpResponse:
+    screen = _screen(key)
+    qs, query, filters, chosen = _listed(request, screen)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(obj, [_cell(obj, path) for _label, path in screen.columns]) for obj in page]
     context = {
         "screen": screen,
         "page": page,
         "rows": rows,
         "query": query,
+        "filters": filters,
+        "export_query": urlencode({**({"q": query} if query else {}), **chosen}),
         "can_create": access.can_create(request.user, screen.model),
     }
     template = "registry/_table.html" if request.htmx else "registry/list.html"
     return render(request, template, context)
+
+
+@login_required
+def object_export(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
+    """The list as CSV or XLSX: every row the page would show (all pages), its columns."""
+    screen = _screen(key)
+    qs, _query, _filters, _chosen = _listed(request, screen)
+    header = [str(label) for label, _path in screen.columns]
+    rows = ([_cell(obj, path) for _label, path in screen.columns] for obj in qs.iterator(2000))
+    day = timezone.localdate().isoformat()
+    return download(fmt, f"{screen.title_plural}-{day}", header, rows, sheet=screen.title_plural)
 
 
 def _fields(obj, screen: Screen) -> list[tuple[str, object]]:
@@ -158,6 +182,18 @@ def object_edit(request: HttpRequest, key: str, pk: int) -> HttpResponse:
     return render(request, "registry/form.html", {"screen": screen, "form": form, "object": obj})
 
 
+def _share_total(formset, name: str) -> Decimal:
+    """The column's total as typed (the page's starting total; the page's script keeps it
+    current as the user types)."""
+    total = Decimal(0)
+    for form in formset:
+        try:
+            total += form.fields[name].clean(form[name].value()) or 0
+        except ValidationError:
+            continue
+    return total
+
+
 @login_required
 def convention_keys(request: HttpRequest, pk: int) -> HttpResponse:
     convention = access.get_for_user(request.user, m.Convention, pk, write=True)
@@ -206,6 +242,14 @@ def convention_keys(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(done.get_absolute_url())
     names = {mem.pk: mem.name for mem in members}
     rows = [(names.get(int(f["member"].value() or 0), "?"), f) for f in formset]
+    totals = [
+        (dim, _share_total(formset, field))
+        for dim, field in (
+            ("time", "time_share"),
+            ("revenue", "revenue_share"),
+            ("cost", "cost_share"),
+        )
+    ]
     return render(
         request,
         "registry/keys.html",
@@ -213,6 +257,7 @@ def convention_keys(request: HttpRequest, pk: int) -> HttpResponse:
             "convention": convention,
             "formset": formset,
             "rows": rows,
+            "totals": totals,
             "error": error,
             "amend": amend,
         },
@@ -235,11 +280,36 @@ def import_view(request: HttpRequest) -> HttpResponse:
         )
         return redirect(job.get_absolute_url())
     jobs = access.visible(request.user, m.ImportJob).filter(created_by=request.user)
+    kinds = [(k, columns_help(k.key, request.user)) for k in KINDS.values()]
     return render(
         request,
         "registry/import.html",
-        {"form": form, "kinds": KINDS.values(), "jobs": jobs.defer("content")[:10]},
+        {"form": form, "kinds": kinds, "jobs": jobs.defer("content")[:10]},
     )
+
+
+@login_required
+def import_template(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
+    """A file to fill in: the kind's columns and, as examples, a few of the user's records."""
+    if not access.can_create(request.user, m.Site):
+        raise PermissionDenied
+    if kind not in KINDS:
+        raise Http404
+    header, rows = template_table(kind, request.user)
+    return download(fmt, f"modele-import-{kind}", header, rows, sheet=str(KINDS[kind].label))
+
+
+@login_required
+def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """Write the rows of a checked import (POST only), then show its job page."""
+    job = access.access_import_job_for_user(request.user, pk)
+    if request.method != "POST":
+        return redirect(job.get_absolute_url())
+    try:
+        import_job_confirm(actor=request.user, job=job)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    return redirect(job.get_absolute_url())
 
 
 @login_required

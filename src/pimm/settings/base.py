@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "pimm.demo",
     "pimm.worklist",
     "pimm.interop",
+    "pimm.evaluation",
 ]
 
 MIDDLEWARE = [

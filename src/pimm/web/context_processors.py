@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from pimm.accounts import access as accounts_access
+from pimm.evaluation import access as evaluation_access
 from pimm.interop import access as interop_access
 from pimm.oncall import access as oncall_access
 from pimm.planning.nav import planning_nav_items, planning_subnav_items
@@ -21,6 +22,7 @@ def nav_items_for(user) -> list[tuple[str, str]]:
         (m.Member, _("Membres"), "registry:member_list"),
         (m.Site, _("Sites"), "registry:site_list"),
         (m.Equipment, _("Équipements"), "registry:equipment_list"),
+        (m.Authorization, _("Autorisations"), "registry:authorization_list"),
         (m.Practitioner, _("Radiologues"), "registry:practitioner_list"),
         (m.Technologist, _("MERM"), "registry:technologist_list"),
         (m.Convention, _("Convention"), "registry:convention_list"),
@@ -33,6 +35,8 @@ def nav_items_for(user) -> list[tuple[str, str]]:
     items += worklist_nav(user)
     if interop_access.RULES.can_read_any(user, interop_access.m.Channel):
         items.append((_("Interfaces"), reverse("interop_hl7:channels")))
+    if evaluation_access.can(user, "view"):
+        items.append((_("Évaluation"), reverse("evaluation:indicators")))
     if access.can_create(user, m.Site):
         items.append((_("Import"), reverse("registry:import")))
     if accounts_access.can(user, "manage_users"):

@@ -6,12 +6,22 @@ import datetime as dt
 import statistics
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Sum,
+)
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from pimm.engine.routing.state import queue_key
 from pimm.registry.models import Practitioner
-from pimm.worklist import adapter
+from pimm.worklist import access, adapter
 from pimm.worklist import models as w
 
 S = w.Exam.Status
@@ -83,6 +93,62 @@ def turnaround_today(*, now: dt.datetime | None = None) -> list[ClassTurnaround]
             )
         )
     return out
+
+
+@dataclass(frozen=True)
+class TurnaroundPeriod:
+    start: dt.date
+    end: dt.date  # included
+    classes: list[ClassTurnaround]  # over the whole period ("waiting": open now)
+    daily: dict[str, list[tuple[dt.date, float]]]  # class label -> (day, median minutes)
+    rows: list[tuple[dt.date, ClassTurnaround]]  # one per day and class with signed exams
+
+
+def _turnaround(pc, vals: list[float], waiting: int) -> ClassTurnaround:
+    vals = sorted(vals)
+    return ClassTurnaround(
+        code=pc.code,
+        label=pc.label,
+        target_minutes=pc.target_minutes,
+        signed=len(vals),
+        waiting=waiting,
+        median_minutes=statistics.median(vals) if vals else None,
+        p90_minutes=_p90(vals) if vals else None,
+        within_target=(sum(v <= pc.target_minutes for v in vals) / len(vals)) if vals else None,
+    )
+
+
+def turnaround_between(*, start: dt.date, end: dt.date) -> TurnaroundPeriod:
+    """Images available -> signed for the exams signed from ``start`` to ``end`` (Paris days,
+    both included), per priority class over the period and per day."""
+    tz = timezone.get_current_timezone()
+    since = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
+    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    waiting = dict(
+        w.Exam.objects.filter(status__in=OPEN)
+        .values_list("priority__code")
+        .annotate(n=Count("pk"))
+        .values_list("priority__code", "n")
+    )
+    rows = w.Exam.objects.filter(
+        status=S.SIGNED, signed_at__gte=since, signed_at__lt=until, ready_at__isnull=False
+    )
+    whole: dict[str, list[float]] = {}
+    per_day: dict[tuple[str, dt.date], list[float]] = {}
+    for code, ready, signed in rows.values_list("priority__code", "ready_at", "signed_at"):
+        minutes = (signed - ready).total_seconds() / 60
+        whole.setdefault(code, []).append(minutes)
+        per_day.setdefault((code, timezone.localtime(signed).date()), []).append(minutes)
+    classes, daily, by_day = [], {}, []
+    for pc in w.PriorityClass.objects.order_by("rank"):
+        classes.append(_turnaround(pc, whole.get(pc.code, []), waiting.get(pc.code, 0)))
+        days = sorted(day for code, day in per_day if code == pc.code)
+        for day in days:
+            by_day.append((day, _turnaround(pc, per_day[(pc.code, day)], 0)))
+        if days:
+            daily[pc.label] = [(d, statistics.median(per_day[(pc.code, d)])) for d in days]
+    by_day.sort(key=lambda r: r[0])
+    return TurnaroundPeriod(start, end, classes, daily, by_day)
 
 
 def escalations() -> list[w.Exam]:
@@ -170,3 +236,138 @@ def exams_scheduled_on(*, equipment_id: int, member_id: int, site_ids) -> QueryS
 
 def exams_by_accession(*, accession_number: str) -> QuerySet[w.Exam]:
     return w.Exam.objects.filter(accession_number=accession_number).select_related("site")
+
+
+# -- reads for the FHIR API (interop.fhir): the same scoping as the exam pages ------------------
+
+
+def orders_for(user):
+    """The orders of the exams this user may read (an order is seen through its exams)."""
+    from_exams = access.visible_exams(user).values("order_id")
+    return w.Order.objects.filter(pk__in=from_exams).select_related("member", "site", "priority")
+
+
+def patients_for(user):
+    """The patients of the exams this user may read (their identity is another question:
+    ``access.shows_identity``)."""
+    return w.Patient.objects.filter(pk__in=access.visible_exams(user).values("patient_id"))
+
+
+def exams_of_patient(*, patient: w.Patient):
+    return w.Exam.objects.filter(patient=patient).order_by("pk")
+
+
+def signed_reports_for(user):
+    """Signed and amended reports of the exams this user may read (never a draft)."""
+    return w.Report.objects.filter(
+        exam__in=access.visible_exams(user).values("pk"),
+        status__in=(w.Report.Status.SIGNED, w.Report.Status.AMENDED),
+    ).select_related("exam", "exam__order")
+
+
+# -- for the evaluation room (indicators over months) -----------------------------------------
+
+
+def _signed_between(start: dt.datetime, end: dt.datetime, member_id=None, site_id=None):
+    qs = w.Exam.objects.filter(
+        status=S.SIGNED, signed_at__gte=start, signed_at__lt=end, ready_at__isnull=False
+    )
+    if member_id is not None:
+        qs = qs.filter(member_id=member_id)
+    if site_id is not None:
+        qs = qs.filter(site_id=site_id)
+    return qs
+
+
+@dataclass(frozen=True)
+class TurnaroundStat:
+    month: dt.date
+    code: str
+    label: str
+    target_minutes: int
+    signed: int
+    mean_minutes: float
+    within_target: int
+
+
+def turnaround_stats(
+    *,
+    start: dt.datetime,
+    end: dt.datetime,
+    member_id: int | None = None,
+    site_id: int | None = None,
+) -> list[TurnaroundStat]:
+    """Images available -> signed for exams signed in [start, end), per local month and priority
+    class: how many, the mean, and how many within the class's target (one aggregate per class)."""
+    out = []
+    base = _signed_between(start, end, member_id, site_id)
+    for pc in w.PriorityClass.objects.order_by("rank", "pk"):
+        target = dt.timedelta(minutes=pc.target_minutes)
+        rows = (
+            base.filter(priority=pc)
+            .annotate(
+                month=TruncMonth("signed_at"),
+                took=ExpressionWrapper(
+                    F("signed_at") - F("ready_at"), output_field=DurationField()
+                ),
+            )
+            .values("month")
+            .annotate(
+                n=Count("pk"),
+                mean=Avg("took"),
+                ok=Count("pk", filter=Q(signed_at__lte=F("ready_at") + target)),
+            )
+            .order_by("month")
+        )
+        for r in rows:
+            month = r["month"].date() if isinstance(r["month"], dt.datetime) else r["month"]
+            mean = r["mean"].total_seconds() / 60 if r["mean"] is not None else 0.0
+            out.append(
+                TurnaroundStat(
+                    month, pc.code, pc.label, pc.target_minutes, r["n"], round(mean, 1), r["ok"]
+                )
+            )
+    return out
+
+
+@dataclass(frozen=True)
+class ReadElsewhere:
+    """Exams of one member read (signed) by radiologists of another member in one month."""
+
+    month: dt.date
+    member_id: int
+    reader_member_id: int
+    count: int
+
+
+def read_elsewhere_stats(
+    *,
+    start: dt.datetime,
+    end: dt.datetime,
+    member_id: int | None = None,
+    site_id: int | None = None,
+) -> list[ReadElsewhere]:
+    """Internal tele-imaging: signed exams whose reader belongs to another member."""
+    rows = (
+        _signed_between(start, end, member_id, site_id)
+        .filter(reader__isnull=False)
+        .exclude(reader__member_id=F("member_id"))
+        .annotate(month=TruncMonth("signed_at"))
+        .values("month", "member_id", "reader__member_id")
+        .annotate(n=Count("pk"))
+        .order_by("month")
+    )
+    return [
+        ReadElsewhere(
+            r["month"].date() if isinstance(r["month"], dt.datetime) else r["month"],
+            r["member_id"],
+            r["reader__member_id"],
+            r["n"],
+        )
+        for r in rows
+    ]
+
+
+def signed_count(*, start: dt.datetime, end: dt.datetime) -> int:
+    """Signed exams in [start, end): the plain aggregate the evaluation bench compares with."""
+    return _signed_between(start, end).count()

@@ -8,13 +8,17 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from pimm.charts import bar_chart, line_chart
 from pimm.oncall import access as oncall_access
 from pimm.oncall import selectors as oncall_selectors
 from pimm.oncall.services import presence as presence_services
 from pimm.registry import selectors as registry
+from pimm.registry.periods import period_from_query
+from pimm.spreadsheets import download
 from pimm.worklist import access, forms, selectors, services
 from pimm.worklist import models as w
 
@@ -273,6 +277,62 @@ def coordination_live(request: HttpRequest) -> HttpResponse:
     if not access.can_see_coordination(request.user):
         raise PermissionDenied
     return render(request, "worklist/_coordination_live.html", _coordination_context())
+
+
+@login_required
+def turnaround(request: HttpRequest) -> HttpResponse:
+    """Turnaround per priority class over a chosen period, with a chart of the daily medians."""
+    if not access.can_see_coordination(request.user):
+        raise PermissionDenied
+    start, end, error = period_from_query(
+        request.GET, today=timezone.localdate(), default_days=30, max_days=366
+    )
+    report = selectors.turnaround_between(start=start, end=end)
+    chart = line_chart(
+        report.daily,
+        unit=_("min"),
+        title=_("Délai médian images → signature, par jour et par classe"),
+    )
+    targets = bar_chart(
+        [(c.label, round(100 * c.within_target, 1)) for c in report.classes if c.signed],
+        unit="%",
+        title=_("Part des examens signés dans le délai cible"),
+    )
+    context = {"report": report, "chart": chart, "targets": targets, "error": error}
+    return render(request, "worklist/turnaround.html", context)
+
+
+@login_required
+def turnaround_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    if not access.can_see_coordination(request.user):
+        raise PermissionDenied
+    start, end, _error = period_from_query(
+        request.GET, today=timezone.localdate(), default_days=30, max_days=366
+    )
+    report = selectors.turnaround_between(start=start, end=end)
+    header = [
+        _("Jour"),
+        _("Classe"),
+        _("Cible (min)"),
+        _("Signés"),
+        _("Médiane (min)"),
+        _("90e centile (min)"),
+        _("Dans la cible (%)"),
+    ]
+    rows = [
+        [
+            day,
+            c.label,
+            c.target_minutes,
+            c.signed,
+            round(c.median_minutes, 1),
+            round(c.p90_minutes, 1),
+            round(100 * c.within_target, 1),
+        ]
+        for day, c in report.rows
+    ]
+    name = f"delais-lecture-{start.isoformat()}-{end.isoformat()}"
+    return download(fmt, name, header, rows, sheet=_("Délais"))
 
 
 def _coordination_context() -> dict:
