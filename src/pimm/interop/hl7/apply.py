@@ -360,6 +360,16 @@ def _requester(orc, obr) -> str:
     return ""
 
 
+def placer_of(message: hl7.Message) -> str:
+    """The first ORC-2 (else OBR-2) of an order message, empty for any other message."""
+    for group in _groups(message):
+        obr = (group.get("OBR") or [None])[0]
+        placer = _value(group["ORC"][0], 2) or (_value(obr, 2) if obr is not None else "")
+        if placer:
+            return placer
+    return ""
+
+
 def apply_orders(channel: Channel, message: hl7.Message, kind: str) -> Outcome:
     groups = _groups(message)
     if not groups:

@@ -50,6 +50,7 @@ def _process(row: InboundMessage, raw: bytes, peer: str | None) -> None:
         parsed = codec.parse(raw)
         head = parsed.head
         row.message_type = head.message_type
+        row.placer_number = applying.placer_of(parsed.message)[:64]  # searchable even if refused
         channel = applying.channel_for(head, peer)
         row.channel = channel
         with transaction.atomic():
