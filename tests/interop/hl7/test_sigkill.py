@@ -67,6 +67,7 @@ class Listener:
     def kill(self):
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait(10)
+        self.proc.stdout.close()
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
@@ -76,6 +77,8 @@ class Listener:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(10)
+        if self.proc and not self.proc.stdout.closed:
+            self.proc.stdout.close()
 
 
 def sender(port, app, fac, count, acked, stop_at):
@@ -121,7 +124,7 @@ def test_sigkill_while_streaming(tmp_path):
     env.pop("PIMM_TEST_NOW", None)
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-    subprocess.run([*manage, "shell", "-c", SETUP], cwd=ROOT, env=env, check=True)
+    subprocess.run([*manage, "shell", "--no-imports", "-c", SETUP], cwd=ROOT, env=env, check=True)
     port = free_port()
     listener = Listener(env, port)
     listener.start()
