@@ -14,6 +14,7 @@ urlpatterns = [
     path("lecture/", include("pimm.worklist.urls")),
     path("comptabilite/", include("pimm.ledger.urls")),
     path("evaluation/", include("pimm.evaluation.urls")),
+    path("interfaces/hl7/", include("pimm.interop.hl7.urls")),
     path("api/", api.urls),
     path("fhir/", include("pimm.interop.fhir.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -72,3 +72,23 @@ class Channel(models.Model):
     @property
     def audit_member_id(self) -> int:
         return self.member_id
+
+
+from pimm.interop.dicom.models import DoseRecord, PerformedStep  # noqa: E402
+from pimm.interop.hl7.models import (  # noqa: E402
+    InboundMessage,
+    OutboundMessage,
+    PatientIdentifier,
+)
+from pimm.interop.pacs.models import PacsCursor, PacsStudy  # noqa: E402
+
+__all__ = [
+    "Channel",
+    "DoseRecord",
+    "InboundMessage",
+    "OutboundMessage",
+    "PacsCursor",
+    "PacsStudy",
+    "PatientIdentifier",
+    "PerformedStep",
+]

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from pimm.accounts import access as accounts_access
 from pimm.evaluation import access as evaluation_access
+from pimm.interop import access as interop_access
 from pimm.ledger import access as ledger_access
 from pimm.oncall import access as oncall_access
 from pimm.planning.nav import planning_nav_items, planning_subnav_items
@@ -38,6 +39,8 @@ def nav_items_for(user) -> list[tuple[str, str]]:
     items += worklist_nav(user)
     if ledger_access.can(user, "ledger"):
         items.append((_("Finances"), reverse("ledger:periods")))
+    if interop_access.RULES.can_read_any(user, interop_access.m.Channel):
+        items.append((_("Interfaces"), reverse("interop_hl7:channels")))
     if evaluation_access.can(user, "view"):
         items.append((_("Évaluation"), reverse("evaluation:indicators")))
     if access.can_create(user, m.Site):
@@ -60,6 +63,7 @@ NAV_GROUPS = (
     ("/comptabilite/", gettext_lazy("Pilotage")),  # the money and the ARS's figures: the steering
     ("/evaluation/", gettext_lazy("Pilotage")),
     ("/comptes/", gettext_lazy("Administration")),
+    ("/interfaces/", gettext_lazy("Administration")),  # the hospitals' channels
 )
 
 

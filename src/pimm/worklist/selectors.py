@@ -7,7 +7,16 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Sum,
+)
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
@@ -254,6 +263,31 @@ def exams_of_day(*, user, day: dt.date) -> list[w.Exam]:
     )
 
 
+def order_by_placer(*, member, placer_number: str) -> w.Order | None:
+    """The member's order with this placer number (ORC-2), the interfaces' key."""
+    return w.Order.objects.filter(member=member, placer_number=placer_number).first()
+
+
+def exams_of_order(*, order: w.Order) -> list[w.Exam]:
+    return list(w.Exam.objects.filter(order=order).order_by("pk"))
+
+
+# -- what the interfaces read (interop: modality worklist, MPPS, PACS) ------------------------
+def exams_scheduled_on(*, equipment_id: int, member_id: int, site_ids) -> QuerySet[w.Exam]:
+    """The exams booked on one device that its modality may perform (scheduled or arrived), of
+    one member on its sites: the modality worklist of that device."""
+    return (
+        w.Exam.objects.filter(
+            equipment_id=equipment_id,
+            member_id=member_id,
+            site_id__in=site_ids,
+            status__in=(S.SCHEDULED, S.ARRIVED),
+        )
+        .select_related("patient", "order", "site")
+        .order_by("scheduled_at", "pk")
+    )
+
+
 def attention(user, today: dt.date) -> list[Attention]:
     """What needs this user's attention in the worklist today (see ``pimm.accounts.attention``)."""
     out: list[Attention] = []
@@ -316,6 +350,10 @@ def attention(user, today: dt.date) -> list[Attention]:
             ) % {"n": waiting}
             out.append(Attention(label, waiting, reverse("worklist:exam_list"), "info"))
     return out
+
+
+def exams_by_accession(*, accession_number: str) -> QuerySet[w.Exam]:
+    return w.Exam.objects.filter(accession_number=accession_number).select_related("site")
 
 
 # -- reads for the FHIR API (interop.fhir): the same scoping as the exam pages ------------------

@@ -95,9 +95,17 @@ def priority_classes_ensure(*, platform: Platform, actor=None) -> list[w.Priorit
 
 @transaction.atomic
 def patient_get_or_create(
-    *, family_name: str, given_name: str, birth_date: dt.date, nir: str, css: bool = False
+    *,
+    family_name: str,
+    given_name: str,
+    birth_date: dt.date,
+    nir: str,
+    css: bool = False,
+    key: str = "",
 ) -> w.Patient:
-    pseudonym = pseudonymise(nir, birth_date, family_name)
+    """``key`` replaces the NIR in the pseudonym for an identity without a qualified INS (an
+    interface passes the member's own patient number, so homonyms stay apart)."""
+    pseudonym = pseudonymise(key or nir, birth_date, family_name)
     found = w.Patient.objects.filter(pseudonym=pseudonym).first()
     if found is not None:
         return found
@@ -159,6 +167,7 @@ def order_create(
     requester: str = "",
     indication: str = "",
     requested_at: dt.datetime | None = None,
+    placer_number: str = "",
 ) -> w.Order:
     return _create(
         w.Order,
@@ -171,6 +180,7 @@ def order_create(
         indication=indication,
         requested_at=requested_at or timezone.now(),
         created_by=actor,
+        placer_number=placer_number,
     )
 
 
@@ -187,6 +197,7 @@ def exam_create(
     scheduled_at: dt.datetime | None = None,
     study_uid: str = "",
     performed_at: dt.datetime | None = None,
+    accession_number: str = "",
 ) -> w.Exam:
     """A scheduled exam; with ``performed_at`` (imports, demo) one already performed whose
     images are available at that time (not routed: call ``exam_route`` or let the router run)."""
@@ -213,6 +224,7 @@ def exam_create(
         work_units=work_units,
         scheduled_at=at,
         study_uid=study_uid or f"1.2.250.1.999.{order.pk}.{at:%Y%m%d%H%M%S}",
+        accession_number=accession_number,
         **({"status": S.SCHEDULED} | ready),
     )
     _event(exam, "", S.SCHEDULED, at, actor)
@@ -255,6 +267,52 @@ def exam_images_available(
     if route:
         exam_route(exam_id=exam.pk, now=at or timezone.now())
     return w.Exam.objects.get(pk=exam.pk)
+
+
+@transaction.atomic
+def exam_discontinued(
+    *, exam: w.Exam, reason: str, actor=None, at: dt.datetime | None = None
+) -> w.Exam:
+    """The modality stopped the exam before its end (MPPS DISCONTINUED): back to scheduled,
+    the reason kept on the event, to be performed again."""
+    at = at or timezone.now()
+    exam = w.Exam.objects.select_for_update().get(pk=exam.pk)
+    if exam.status not in (S.ARRIVED, S.IN_PROGRESS):
+        raise WorklistError(
+            _("Transition impossible : %(a)s → %(b)s") % {"a": exam.status, "b": S.SCHEDULED}
+        )
+    frm = exam.status
+    exam.status = S.SCHEDULED
+    exam.routing_version += 1
+    _save(exam, actor, update_fields=["status", "routing_version"])
+    _event(exam, frm, S.SCHEDULED, at, actor, _("Interrompu : ") + reason)
+    return exam
+
+
+@transaction.atomic
+def exam_interop_keys_set(
+    *,
+    exam: w.Exam,
+    actor=None,
+    accession_number: str | None = None,
+    equipment=None,
+    study_uid: str | None = None,
+) -> w.Exam:
+    """Set the keys the interfaces join on (accession number, device, Study Instance UID);
+    ``None`` leaves a key as it is."""
+    exam = w.Exam.objects.select_for_update().get(pk=exam.pk)
+    fields = []
+    for name, value in (
+        ("accession_number", accession_number),
+        ("equipment", equipment),
+        ("study_uid", study_uid),
+    ):
+        if value is not None and getattr(exam, name) != value:
+            setattr(exam, name, value)
+            fields.append(name)
+    if fields:
+        _save(exam, actor, update_fields=fields)
+    return exam
 
 
 # -- routing ---------------------------------------------------------------------------------
@@ -507,8 +565,22 @@ from .findings import (  # noqa: E402
     open_findings,
 )
 
+# what the interfaces change (HL7 updates, cancels, merges) lives in ``orders``; re-exported here
+from .orders import (  # noqa: E402
+    exam_update,
+    order_cancel,
+    order_update,
+    patient_identity_update,
+    patients_merge,
+)
+
 __all__ = [  # the names above are part of this module's interface
     "REMINDER_EVERY",
+    "exam_update",
+    "order_cancel",
+    "order_update",
+    "patient_identity_update",
+    "patients_merge",
     "communication_record",
     "finding_close",
     "finding_flag",
