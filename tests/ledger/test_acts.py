@@ -4,6 +4,8 @@ to-fix list when a tariff is missing (the signature still succeeds)."""
 import datetime as dt
 from decimal import Decimal
 
+from django.urls import reverse
+
 from pimm.engine import ledger as engine
 from pimm.ledger import models as lm
 from pimm.ledger import selectors, services
@@ -93,9 +95,19 @@ def test_a_missing_tariff_sends_the_exam_to_fix_and_the_signature_stands(world, 
     assert services.write_exam_entries(pairs, platform_id=world.platform.pk) == (0, 0)
 
 
-def test_an_unmapped_exam_type_is_to_fix(world, sign):
+def test_an_unmapped_exam_type_is_to_fix(world, sign, client_for):
     exam = sign(kind="CT/interventional")
-    assert "Aucun acte CCAM" in lm.ToFix.objects.get(exam=exam).reason
+    fix = lm.ToFix.objects.get(exam=exam)
+    assert "Aucun acte CCAM" in fix.reason
+    assert [p["msgid"] for p in fix.problems] == [
+        "Aucun acte CCAM n'est associé au type d'examen « %(type)s »."
+    ]
+    # the to-fix page reads each problem in the reader's language, with the exam type's name
+    url = reverse("ledger:to_fix")
+    french = client_for("coordinator").get(url).content.decode()
+    english = client_for("coordinator").get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Aucun acte CCAM n&#x27;est associé" in french and "CT/interventional" not in french
+    assert "No CCAM act is mapped to exam type" in english and "Aucun acte" not in english
 
 
 def test_degressivity_counts_per_device_and_year(world, sign):

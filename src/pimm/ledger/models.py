@@ -389,6 +389,8 @@ class ToFix(models.Model):
         Exam, verbose_name=_("examen"), on_delete=models.PROTECT, related_name="+"
     )
     reason = models.CharField(_("motif"), max_length=300)
+    # the same, each problem with its msgid and parameters (pimm.engine.i18n records)
+    problems = models.JSONField(_("problèmes"), default=list, blank=True)
     created_at = models.DateTimeField(_("signalé le"), auto_now_add=True)
     resolved_at = models.DateTimeField(_("résolu le"), null=True, blank=True)
 

@@ -13,12 +13,22 @@ import holidays
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from pimm.engine import ledger as engine
+from pimm.engine.i18n import as_record, message
 from pimm.ledger import models as lm
 from pimm.ledger.services.periods import period_for
 from pimm.planning import selectors as planning
 from pimm.registry import selectors as registry
+
+
+def problem(msgid: str, **params) -> str:
+    """Why an exam cannot be written yet, kept with its msgid (marked ``gettext_noop`` where it is
+    written, for the catalog) and parameters (``ToFix.problems``), so that the to-fix page reads
+    it in the reader's language."""
+    return message(msgid, **params)
+
 
 HEAVY = ("CT", "MRI", "PET_CT")  # modalities paid with a technical fee (forfait technique)
 EMERGENCY_CODES = ("life_threatening", "emergency")
@@ -105,18 +115,23 @@ def plan_exam(exam, signer, t: Tariffs) -> Planned:
     kind = exam.exam_type.partition("@")[0]
     mapping = t.mappings.get(kind)
     if signer is None:
-        problems.append(_("L'examen n'a pas de signataire."))
+        problems.append(problem(gettext_noop("L'examen n'a pas de signataire.")))
     if mapping is None:
         problems.append(
-            _("Aucun acte CCAM n'est associé au type d'examen « %(type)s ».")
-            % {"type": planning.exam_type_name(kind) or "—"}
+            problem(
+                gettext_noop("Aucun acte CCAM n'est associé au type d'examen « %(type)s »."),
+                type=planning.exam_type_name(kind) or "—",
+            )
         )
     else:
         act = t.tariff(mapping.act_code, day)
         if act is None:
             problems.append(
-                _("Aucun tarif de l'acte %(code)s n'est en vigueur le %(day)s.")
-                % {"code": mapping.act_code, "day": fr}
+                problem(
+                    gettext_noop("Aucun tarif de l'acte %(code)s n'est en vigueur le %(day)s."),
+                    code=mapping.act_code,
+                    day=fr,
+                )
             )
         elif signer is not None:
             lines.append(
@@ -134,20 +149,30 @@ def plan_exam(exam, signer, t: Tariffs) -> Planned:
     if exam.modality in HEAVY:
         device = _device(exam, t)
         if device is None:
-            problems.append(_("L'appareil qui a réalisé l'examen est inconnu."))
+            problems.append(problem(gettext_noop("L'appareil qui a réalisé l'examen est inconnu.")))
         else:
             scale = t.scale(device.modality, day)
             if scale is None:
                 problems.append(
-                    _("Aucun barème de forfait technique %(modality)s n'est en vigueur le %(day)s.")
-                    % {"modality": device.get_modality_display(), "day": fr}
+                    problem(
+                        gettext_noop(
+                            "Aucun barème de forfait technique %(modality)s n'est en vigueur le %(day)s."
+                        ),
+                        modality=device.get_modality_display(),
+                        day=fr,
+                    )
                 )
             if mapping is not None and mapping.archiving:
                 sup = t.tariff(ARCHIVING, day)
                 if sup is None:
                     problems.append(
-                        _("Aucun tarif du supplément %(code)s n'est en vigueur le %(day)s.")
-                        % {"code": ARCHIVING, "day": fr}
+                        problem(
+                            gettext_noop(
+                                "Aucun tarif du supplément %(code)s n'est en vigueur le %(day)s."
+                            ),
+                            code=ARCHIVING,
+                            day=fr,
+                        )
                     )
                 else:
                     lines.append(
@@ -171,8 +196,13 @@ def plan_exam(exam, signer, t: Tariffs) -> Planned:
             row = t.tariff(modifier, day)
             if row is None:
                 problems.append(
-                    _("Aucun tarif du modificateur %(code)s n'est en vigueur le %(day)s.")
-                    % {"code": modifier, "day": fr}
+                    problem(
+                        gettext_noop(
+                            "Aucun tarif du modificateur %(code)s n'est en vigueur le %(day)s."
+                        ),
+                        code=modifier,
+                        day=fr,
+                    )
                 )
             else:
                 lines.append(
@@ -267,8 +297,12 @@ def write_exam_entries(
             p = plan_exam(exam, signer, t)
             if not period.is_open:
                 p.problems.append(
-                    _("Le mois %(month)s est clos : l'examen attend un mois ouvert.")
-                    % {"month": str(period)}
+                    problem(
+                        gettext_noop(
+                            "Le mois %(month)s est clos : l'examen attend un mois ouvert."
+                        ),
+                        month=str(period),
+                    )
                 )
             (fixes if p.problems else planned).append(p)
         rows = [line for p in planned for line in p.lines] + _technical_fees(planned)
@@ -285,7 +319,11 @@ def write_exam_entries(
         )
         lm.ToFix.objects.bulk_create(
             [
-                lm.ToFix(exam=p.exam, reason=" ".join(p.problems)[:300])
+                lm.ToFix(
+                    exam=p.exam,
+                    reason=" ".join(p.problems)[:300],
+                    problems=[as_record(x) for x in p.problems],
+                )
                 for p in fixes
                 if p.exam.pk not in open_fix
             ]
@@ -293,6 +331,7 @@ def write_exam_entries(
         for p in fixes:
             if p.exam.pk in open_fix:
                 lm.ToFix.objects.filter(exam=p.exam, resolved_at__isnull=True).update(
-                    reason=" ".join(p.problems)[:300]
+                    reason=" ".join(p.problems)[:300],
+                    problems=[as_record(x) for x in p.problems],
                 )
     return len(rows), len(fixes)
