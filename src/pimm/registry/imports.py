@@ -366,7 +366,7 @@ _SCREEN_OF = {"sites": "site", "equipment": "equipment", "practitioners": "pract
 @dataclass(frozen=True)
 class ImportKind:
     key: str
-    label: str
+    label: str  # lazy: read in the reader's language
     columns: tuple[str, ...]
     required: tuple[str, ...]
     build: Callable[[dict, _Lookups], tuple]
@@ -378,7 +378,7 @@ class ImportKind:
 KINDS: dict[str, ImportKind] = {
     "sites": ImportKind(
         "sites",
-        "Sites",
+        gettext_lazy("Sites"),
         (
             "membre",
             "code",
@@ -397,7 +397,7 @@ KINDS: dict[str, ImportKind] = {
     ),
     "equipment": ImportKind(
         "equipment",
-        "Équipements",
+        gettext_lazy("Équipements"),
         (
             "code",
             "nom",
@@ -415,7 +415,7 @@ KINDS: dict[str, ImportKind] = {
     ),
     "practitioners": ImportKind(
         "practitioners",
-        "Radiologues",
+        gettext_lazy("Radiologues"),
         (
             "rpps",
             "prenom",
