@@ -69,3 +69,13 @@ def login(page, username: str, password: str = DEMO_PASSWORD) -> None:
 def shot(page, name: str, full_page: bool = False) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full_page)
+
+
+def menu(page, label: str) -> None:
+    """Open a main-menu entry as a user does: through its group's summary when the menu is
+    grouped (the coordinator's) and the link is folded away, directly otherwise."""
+    link = page.locator("nav.main a", has_text=label).first
+    group = page.locator("nav.main details", has=page.locator("a", has_text=label))
+    if not link.is_visible() and group.count():
+        group.first.locator("summary").click()
+    link.click()

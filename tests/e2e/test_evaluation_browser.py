@@ -13,7 +13,7 @@ from django.utils import timezone
 from pimm.evaluation import models as ev
 from pimm.evaluation import selectors
 from pimm.evaluation.figures import fmt
-from tests.e2e.conftest import login, shot
+from tests.e2e.conftest import login, menu, shot
 
 GENERATION_MS = 240_000  # the test settings run the task in the request: a busy machine is slow
 SUMMARY = "Première année du plateau : les lignes de PDSES sont mutualisées."
@@ -62,8 +62,7 @@ def test_coordinator_generates_and_downloads_the_reports_and_the_dossier(page, m
     today = timezone.localdate()
     year = selectors.current_year(p, today)
     login(page, "coordinateur")
-    page.click("nav.main summary:has-text('Pilotage')")  # the coordinator's menu is grouped
-    page.click("nav.main a:has-text('Évaluation')")
+    menu(page, "Évaluation")
     page.wait_for_selector("#indicators")
     shot(page, "evaluation-indicateurs", full_page=True)
     # a missing indicator says why, never zero
@@ -155,7 +154,7 @@ def test_coordinator_generates_and_downloads_the_reports_and_the_dossier(page, m
 def test_the_ars_reviewer_reads_the_scorecard_and_cannot_write(page, media):
     coordinator = ev.ReportDraft.objects.count()
     login(page, "ars")
-    page.click("nav.main a:has-text('Évaluation')")
+    menu(page, "Évaluation")
     page.click("nav.subnav a:has-text('Critères')")
     page.wait_for_selector("#criterion-financing")
     for n, (code, title) in enumerate(selectors.CRITERIA, start=1):

@@ -10,7 +10,7 @@ from pimm.ledger import models as lm
 from pimm.ledger import selectors
 from pimm.registry import models as m
 from tests import clock
-from tests.e2e.conftest import login, shot
+from tests.e2e.conftest import login, menu, shot
 
 LINES = (  # kind, category, label, amount, key
     ("cost", "maintenance", "Maintenance du scanner", "1000.01", "fixed"),
@@ -22,8 +22,7 @@ def test_close_a_month_and_download_a_statement(page, tmp_path):
     login(page, "coordinateur")
     period = lm.Period.objects.get(month=clock.month_start(0))
     page.goto(page.base + "/")
-    page.click("nav.main summary:has-text('Pilotage')")  # the coordinator's menu is grouped
-    page.click("nav.main a:has-text('Finances')")
+    menu(page, "Finances")
     page.click(f"a:has-text('{period}')")
     for kind, category, label, amount, basis in LINES:
         page.select_option("#id_kind", kind)

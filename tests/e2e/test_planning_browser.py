@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from pimm.planning import models as pm
-from tests.e2e.conftest import login, shot
+from tests.e2e.conftest import login, menu, shot
 
 
 def _calendar(page, slot: pm.Slot) -> None:
@@ -17,7 +17,7 @@ def test_plan_a_quarter_book_an_emergency_and_move_it(page):
     published = pm.VacationPlan.objects.get(status="published")
 
     # 1. plan the next quarter (prefilled after the published one), fast method
-    page.click("nav.main >> text=Vacations")
+    menu(page, "Vacations")
     page.click("text=Planifier une période")
     assert page.input_value("#id_start") == published.end.isoformat()
     page.select_option("#id_method", "greedy")
@@ -120,7 +120,7 @@ def test_setup_opening_hours_refused_then_saved_and_audited(page):
     login(page, "coordinateur")
     device = pm.OpeningHours.objects.order_by("equipment__code").first().equipment
     assert not pm.OpeningHours.objects.filter(equipment=device, weekday=6).exists()
-    page.click("nav.main >> text=Paramétrage")
+    menu(page, "Paramétrage")
     page.click("text=Horaires d'ouverture")
     page.click("a:has-text('Ajouter')")
     page.select_option("#id_equipment", str(device.pk))

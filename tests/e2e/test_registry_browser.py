@@ -1,5 +1,5 @@
 from pimm.registry import models as m
-from tests.e2e.conftest import login, shot
+from tests.e2e.conftest import login, menu, shot
 
 
 def test_coordinator_logs_in_and_creates_a_member(page):
@@ -8,7 +8,7 @@ def test_coordinator_logs_in_and_creates_a_member(page):
     assert page.locator("#map svg path.dep").count() == 96
     assert page.locator("#map circle.site-marker").count() >= 1
     shot(page, "tableau-de-bord", full_page=True)
-    page.click("nav.main >> text=Membres")
+    menu(page, "Membres")
     page.click("text=Ajouter")
     page.fill("#id_code", "M099")
     page.fill("#id_name", "Centre hospitalier de Vienne-Sud")
@@ -36,7 +36,7 @@ def test_import_with_a_bad_row_shows_the_error_and_writes_nothing(page, tmp_path
         encoding="utf-8",
     )
     before = m.Practitioner.objects.count()
-    page.click("nav.main >> text=Import")
+    menu(page, "Import")
     page.select_option("#id_kind", "practitioners")
     page.set_input_files("#id_file", str(csv))
     page.click("button:has-text('Vérifier et importer')")

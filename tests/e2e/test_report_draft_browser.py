@@ -2,12 +2,12 @@
 text typed after the session expired comes back from the browser's copy after logging in again."""
 
 from pimm.worklist import models as w
-from tests.e2e.conftest import login
+from tests.e2e.conftest import login, menu
 
 
 def test_report_text_survives_a_reload_and_a_lost_session(page):
     login(page, "radiologue")
-    page.click("nav.main a:has-text('Ma lecture')")
+    menu(page, "Ma lecture")
     rows = page.locator("#queue-table tr.queue-row")
     rows.first.wait_for()
     href = rows.first.locator("a").get_attribute("href")

@@ -2,12 +2,12 @@
 sees turnaround per priority class."""
 
 from pimm.worklist.models import Exam
-from tests.e2e.conftest import login, shot
+from tests.e2e.conftest import login, menu, shot
 
 
 def test_radiologist_signs_and_coordinator_sees_turnaround(page):
     login(page, "radiologue")
-    page.click("nav.main a:has-text('Ma lecture')")
+    menu(page, "Ma lecture")
     rows = page.locator("#queue-table tr.queue-row")
     rows.first.wait_for()
     queued = rows.count()
@@ -40,7 +40,7 @@ def test_radiologist_signs_and_coordinator_sees_turnaround(page):
     shot(page, "lecture-coordination", full_page=True)
 
     # set-up: the presence plan, reachable from the menu, links to the priority classes
-    page.click("nav.main a:has-text('Plan de présence')")
+    menu(page, "Plan de présence")
     page.locator("h1:has-text('Plan de présence')").wait_for()
     assert page.locator("a:has-text('Ajouter une présence')").count() == 1
     shot(page, "lecture-presences")

@@ -126,6 +126,19 @@ def translated() -> list[tuple[str, str]]:
     ]
 
 
+# Stored French records that a page shows as they were written, not interface strings (known debt,
+# see the closing notes of issue 12): a generated plan's audit reason embeds the solver's words;
+# the demo coordinator typed a commitment title that is also an indicator's name.
+STORED_FRENCH = {
+    ("/planning/plans/", "plan établi par la méthode rapide"),
+    ("/evaluation/", "Télé-imagerie interne entre membres"),
+}
+
+
+def _stored_record(url: str, msgid: str) -> bool:
+    return any(url.startswith(prefix) and msgid == text for prefix, text in STORED_FRENCH)
+
+
 @pytest.mark.parametrize("persona", SIGNED_IN)
 def test_every_page_reads_in_english(world, client_for, persona, translated):
     pages = crawl(client_for(persona), HTTP_ACCEPT_LANGUAGE="en")
@@ -136,7 +149,11 @@ def test_every_page_reads_in_english(world, client_for, persona, translated):
     for url, (status, html) in pages.items():
         if status != 200:
             continue
-        left = [m for m, _t in translated if len(m) >= 25 and escape(m) in html]
+        left = [
+            m
+            for m, _t in translated
+            if len(m) >= 25 and escape(m) in html and not _stored_record(url, m)
+        ]
         if left:
             leftovers[url] = left
     assert leftovers == {}
