@@ -59,6 +59,26 @@ def test_pdf_has_one_page_per_month(world, published):
     assert len(exports.pdf_document(two_months).pages) == 2
 
 
+def test_pdf_names_lines_and_holders_in_full(published, tmp_path):
+    """Days down, lines by name, holders by first and last name (four Gautiers on one rota
+    could not be told apart by last name)."""
+    import subprocess
+
+    from pimm.oncall.models import RotaAssignment
+
+    pdf = tmp_path / "rota.pdf"
+    pdf.write_bytes(exports.to_pdf(published))
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True)
+    words = " ".join(text.stdout.split())
+    a = RotaAssignment.objects.filter(shift__rota=published).select_related(
+        "practitioner", "shift__line"
+    )
+    a = a.order_by("shift__starts_at").first()
+    assert f"{a.practitioner.first_name} {a.practitioner.last_name}" in words
+    assert set(a.shift.line.name.replace("—", " ").split()) <= set(words.split())  # wrapped
+    assert a.shift.line.code not in words.split()
+
+
 def test_fairness_year_to_date(world, published):
     f = selectors.fairness(platform_id=world.platform.pk, year=published.start.year)
     total = sum(r.points for r in f.rows)

@@ -168,9 +168,9 @@ def test_grid_shows_full_names_line_names_and_highlights_my_duties(world, publis
     assert f'id="shift-{shift.pk}" class="duty mine' in html or (
         f'id="shift-{shift.pk}" class="duty locked mine' in html
     )
-    # every day of the month is a column
+    # every day of the month is a row (days down, lines across)
     days = (published.end - published.start).days + 1
-    assert html.count('<th class="we">') + html.count('<th class="">') == days
+    assert html.count('<th class="day" scope="row">') == days
 
 
 def test_ical_feed_carries_the_paris_vtimezone(client, published):

@@ -164,7 +164,12 @@ def _create_users(d: DemoPimm, members: dict) -> None:
         last_name="Coordinatrice",
     )
     user_create(
-        username="admin", password=DEMO_PASSWORD, role=Role.ADMINISTRATOR, is_superuser=True
+        username="admin",
+        password=DEMO_PASSWORD,
+        role=Role.ADMINISTRATOR,
+        is_superuser=True,
+        first_name="Marc",
+        last_name="Fabre",
     )
     user_create(
         username="gestionnaire",
@@ -179,24 +184,44 @@ def _create_users(d: DemoPimm, members: dict) -> None:
         password=DEMO_PASSWORD,
         role=Role.MEMBER_MANAGER,
         member=members[private],
+        first_name="Hugo",
+        last_name="Lambert",
     )
     user_create(
-        username="secretaire", password=DEMO_PASSWORD, role=Role.SECRETARY, member=members[first]
+        username="secretaire",
+        password=DEMO_PASSWORD,
+        role=Role.SECRETARY,
+        member=members[first],
+        first_name="Nathalie",
+        last_name="Garnier",
     )
-    user_create(username="ars", password=DEMO_PASSWORD, role=Role.ARS_REVIEWER)
-    radiologist = user_create(username="radiologue", password=DEMO_PASSWORD, role=Role.RADIOLOGIST)
-    m.Practitioner.objects.filter(
-        pk=m.Practitioner.objects.filter(member=members[first]).order_by("pk").first().pk
-    ).update(user=radiologist)
+    user_create(
+        username="ars",
+        password=DEMO_PASSWORD,
+        role=Role.ARS_REVIEWER,
+        first_name="Anne",
+        last_name="Morel",
+    )
+    # the radiologist's and the technologist's accounts wear the name of the person they are
+    practitioner = m.Practitioner.objects.filter(member=members[first]).order_by("pk").first()
+    radiologist = user_create(
+        username="radiologue",
+        password=DEMO_PASSWORD,
+        role=Role.RADIOLOGIST,
+        first_name=practitioner.first_name,
+        last_name=practitioner.last_name,
+    )
+    m.Practitioner.objects.filter(pk=practitioner.pk).update(user=radiologist)
+    technologist = m.Technologist.objects.filter(member=members[first]).order_by("pk").first()
     tech_user = user_create(
         username="manipulateur",
         password=DEMO_PASSWORD,
         role=Role.TECHNOLOGIST,
         member=members[first],
+        first_name=technologist.first_name,
+        last_name=technologist.last_name,
     )
-    m.Technologist.objects.filter(
-        pk=m.Technologist.objects.filter(member=members[first]).order_by("pk").first().pk
-    ).update(user=tech_user)
+    m.Technologist.objects.filter(pk=technologist.pk).update(user=tech_user)
 
 
 def demo_logins() -> list[DemoLogin]:

@@ -130,11 +130,13 @@ def to_pdf(rota: Rota) -> bytes:
 
 
 def pdf_document(rota: Rota):
-    """The WeasyPrint document: one A4 landscape page per month of the rota."""
+    """The WeasyPrint document: one A4 page per month of the rota, days down and lines across
+    (landscape once there are more than five lines), holders by full name."""
     from weasyprint import HTML  # noqa: PLC0415 — weasyprint is slow to import; only for a PDF
 
     months = [
         selectors.month_grid(rota=rota, year=y, month=m) for y, m in selectors.months_of(rota)
     ]
-    html = render_to_string("oncall/rota_pdf.html", {"rota": rota, "months": months})
+    wide = max((len(g.rows) for g in months), default=0) > 5
+    html = render_to_string("oncall/rota_pdf.html", {"rota": rota, "months": months, "wide": wide})
     return HTML(string=html).render()

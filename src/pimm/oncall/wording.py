@@ -24,6 +24,8 @@ def solve_verdict(solve: RotaSolve) -> str:
         return _(solve.message) if solve.message else _("Aucun tableau trouvé.")
     gap = solve.gap_percent
     figures = {"seconds": _seconds(solve.seconds)}
+    if gap is None:  # no proven bound: say nothing of the optimum
+        return _("Tableau trouvé en %(seconds)s s (écart à l'optimum non prouvé).") % figures
     if gap is not None and gap <= OPTIMAL_GAP_PERCENT:
         return _("Tableau optimal trouvé en %(seconds)s s.") % figures
     figures["gap"] = number_format(gap if gap is not None else 0.0, 1)

@@ -253,7 +253,9 @@ def _solve_one(
     status = s1.solve(model, cb1)
     name = s1.status_name(status)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return _no_solution(problem, bm, status, name, started, cb1, explain, explain_seconds)
+        return _no_solution(
+            problem, bm, status, name, started, cb1, explain, explain_seconds, w_fair * lb_excess
+        )
     e1 = excess_of(s1)
     # CP-SAT's bound (k * excess + changes >= b with changes < k gives excess >= b // k), or
     # the pool bound it includes as a constraint (without presolve CP-SAT may not have
@@ -300,9 +302,12 @@ def _solve_one(
     )
 
 
-def _no_solution(problem, bm, status, name, started, cb, explain, explain_seconds) -> RotaResult:
-    """Stage 1 found no rota: the best one seen if stopped, else the checked greedy rota, else
-    an explanation of the infeasibility."""
+def _no_solution(
+    problem, bm, status, name, started, cb, explain, explain_seconds, bound=None
+) -> RotaResult:
+    """Stage 1 found no rota: the best one seen if stopped, else the checked greedy rota (with
+    its objective, evaluated on the whole model when it was completed into the hint, and the
+    pool's bound), else an explanation of the infeasibility."""
 
     wall = time.monotonic() - started
     if cb.best:  # stopped between solutions: keep the best rota so far
@@ -315,7 +320,16 @@ def _no_solution(problem, bm, status, name, started, cb, explain, explain_second
 
         rota = [Assignment(s, p) for s, p in greedy.items()]
         if not check_rota(problem, rota):
-            return _result(problem, "FEASIBLE", list(greedy.items()), None, None, wall, wall)
+            objective = bm.__dict__.get("hint_objective")
+            return _result(
+                problem,
+                "FEASIBLE",
+                list(greedy.items()),
+                objective,
+                bound if objective is not None else None,
+                wall,
+                wall,
+            )
     explanation: tuple[str, ...] = ()
     if status == cp_model.INFEASIBLE and explain:
         explanation = tuple(explain_infeasibility(problem, explain_seconds))

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.db.models import QuerySet
 
 from pimm.engine.rota import model as em
+from pimm.engine.rota.calendar import french_holidays
 from pimm.engine.rota.points import gini
 from pimm.registry.models import Platform, Practitioner
 
@@ -73,6 +74,13 @@ class Grid:
     month: int
     days: list[dt.date]
     rows: list[GridRow] = field(default_factory=list)
+    holidays: frozenset[dt.date] = frozenset()
+
+    @property
+    def by_day(self) -> list[tuple[dt.date, list[list[RotaShift]]]]:
+        """Days down, lines across: a month of full names reads on one screen this way (31
+        columns of a few pixels each cut every name into pieces)."""
+        return [(d, [row.cells[i] for row in self.rows]) for i, d in enumerate(self.days)]
 
 
 def month_grid(*, rota: Rota, year: int, month: int) -> Grid:
@@ -93,7 +101,8 @@ def month_grid(*, rota: Rota, year: int, month: int) -> Grid:
         if row is None:
             row = rows[s.line_id] = GridRow(s.line, [[] for _ in days])
         row.cells[index[s.date]].append(s)
-    return Grid(year, month, days, list(rows.values()))
+    holidays = frozenset(french_holidays(range(first.year, last.year + 1)))
+    return Grid(year, month, days, list(rows.values()), holidays)
 
 
 def latest_solve(rota: Rota) -> RotaSolve | None:
