@@ -1,9 +1,15 @@
 """The last computation said in a coordinator's words, and the month grid read days down."""
 
+import csv
+import io
+
 import pytest
+from django.urls import reverse
 from django.utils import translation
 
-from pimm.oncall.models import RotaSolve
+from pimm.accounts.models import AuditEvent
+from pimm.oncall import services
+from pimm.oncall.models import RotaAssignment, RotaSolve
 from pimm.oncall.wording import solve_verdict
 
 S = RotaSolve.Status
@@ -62,3 +68,32 @@ def test_month_grid_reads_days_down_with_full_names_and_holidays(client_for):
     holidays = [d for d in grid.days if d in grid.holidays]
     assert all(isinstance(d, dt.date) for d in holidays)
     assert sum("férié" in r for r in rows) == len(holidays)
+
+
+@pytest.mark.django_db
+def test_audit_reasons_read_in_the_readers_language(coordinator, upcoming, client_for):
+    """A lock's reason is stored as a message, not as the French of whoever locked: the audit
+    trail and its CSV say it in each reader's language."""
+    draft = services.rota_revise(actor=coordinator, rota=upcoming)
+    shift = draft.shifts.order_by("starts_at").first()
+    holder = RotaAssignment.objects.filter(shift__rota=upcoming).first().practitioner
+    cell = services.rota_cell_lock(
+        actor=coordinator,
+        rota=draft,
+        shift=shift,
+        locked=True,
+        expected_version=draft.version,
+        practitioner=holder,
+    )
+    event = AuditEvent.objects.filter(model="rotaassignment", object_id=str(cell.pk)).last()
+    assert "verrouillage" in event.reason  # the msgid, with its parameters, as a record
+    client = client_for("coordinator")
+    params = {"model": "rotaassignment", "object_id": str(cell.pk)}
+    french = client.get(reverse("accounts:audit"), params).content.decode()
+    english = client.get(reverse("accounts:audit"), params, HTTP_ACCEPT_LANGUAGE="en").content
+    assert "<i>verrouillage</i>" in french
+    assert "<i>lock</i>" in english.decode() and '{"text"' not in english.decode()
+    with translation.override("en"):
+        body = client.get(reverse("accounts:audit_csv"), params, HTTP_ACCEPT_LANGUAGE="en")
+    rows = list(csv.reader(io.StringIO(body.content.decode("utf-8-sig")), delimiter=";"))
+    assert any(r[-1] == "lock" for r in rows[1:])

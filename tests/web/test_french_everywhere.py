@@ -130,7 +130,6 @@ def translated() -> list[tuple[str, str]]:
 # see the closing notes of issue 12): a generated plan's audit reason embeds the solver's words;
 # the demo coordinator typed a commitment title that is also an indicator's name.
 STORED_FRENCH = {
-    ("/planning/plans/", "plan établi par la méthode rapide"),
     ("/evaluation/", "Télé-imagerie interne entre membres"),
 }
 

@@ -14,9 +14,10 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, connections
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
-from simple_history.signals import post_create_historical_record
+from simple_history.signals import post_create_historical_record, pre_create_historical_record
 
 from pimm.accounts.models import AuditEvent
+from pimm.engine.i18n import Message, as_record
 
 SYSTEM_USERNAME = "système"
 
@@ -63,6 +64,13 @@ def _action(instance, history_instance, changes: dict) -> str:
     return kind
 
 
+@receiver(pre_create_historical_record)
+def keep_reason_as_message(sender, instance, history_instance, **kwargs) -> None:
+    """The history row keeps a message reason as its record too (a plan's or a booking's
+    journal reads it in each reader's language, like the audit trail)."""
+    history_instance.history_change_reason = _reason(history_instance.history_change_reason)
+
+
 @receiver(post_create_historical_record)
 def record_audit_event(sender, instance, history_instance, **kwargs) -> None:
     user = getattr(history_instance, "history_user", None)
@@ -78,8 +86,16 @@ def record_audit_event(sender, instance, history_instance, **kwargs) -> None:
         object_repr=str(instance)[:255],
         member_id=getattr(instance, "audit_member_id", None),
         changes=changes,
-        reason=history_instance.history_change_reason or "",
+        reason=_reason(history_instance.history_change_reason),
     )
+
+
+def _reason(reason) -> str:
+    """A message (``pimm.engine.i18n.gettext_noop``) is kept as its record, JSON, so the audit
+    trail reads it in each reader's language; any other reason is kept as written."""
+    if isinstance(reason, Message):
+        return json.dumps(as_record(reason), ensure_ascii=False, cls=DjangoJSONEncoder)
+    return reason or ""
 
 
 def append_only_tables() -> list[str]:

@@ -18,6 +18,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from pimm.accounts.engine_text import translate
 from pimm.fields import item_labels
 from pimm.spreadsheets import csv_writer
 
@@ -197,7 +198,7 @@ def to_csv(events) -> str:
         head = [when(e), e.username, line.action_label, line.model_label, e.object_id]
         head.append(e.object_repr)
         if not line.changes:
-            w.writerow([*head, "", "", "", e.reason])
+            w.writerow([*head, "", "", "", translate(e.reason)])
         for change in line.changes:
-            w.writerow([*head, change.label, change.before, change.after, e.reason])
+            w.writerow([*head, change.label, change.before, change.after, translate(e.reason)])
     return buf.getvalue()

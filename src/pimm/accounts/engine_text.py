@@ -5,12 +5,19 @@ may be messages in turn. A plain French string (an older stored message, a text 
 without a marker) is looked up as a msgid too, and stays French if the catalog lacks it.
 """
 
+import json
+
 from django.utils.translation import gettext
 
 from pimm.engine.i18n import Message, from_record
 
 
 def translate(value) -> str:
+    if isinstance(value, str) and value.startswith('{"text"'):  # a record stored as JSON text
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return value
     value = from_record(value)
     if isinstance(value, Message):
         params = {k: translate(v) if isinstance(v, Message) else v for k, v in value.params.items()}

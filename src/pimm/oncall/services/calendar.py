@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from pimm.engine.i18n import gettext_noop
 from pimm.registry.models import Practitioner
 
 from ..models import (
@@ -24,5 +25,5 @@ def calendar_token_regenerate(*, actor, practitioner: Practitioner) -> CalendarT
     token = calendar_token_for(practitioner=practitioner)
     token.token = new_token()
     with transaction.atomic():
-        _save(token, actor, "nouveau lien d'agenda")
+        _save(token, actor, gettext_noop("nouveau lien d'agenda"))
     return token

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from pimm.accounts import engine_text
 from pimm.accounts.lifecycle import can_move
-from pimm.engine.i18n import as_record
+from pimm.engine.i18n import as_record, gettext_noop
 from pimm.engine.rota import checker
 from pimm.engine.rota import model as em
 from pimm.engine.rota.solver import solve
@@ -202,7 +202,11 @@ def rota_cell_lock(
         elif practitioner is not None:
             assignment.practitioner = practitioner
         assignment.locked = locked
-        _save(assignment, actor, "verrouillage" if locked else "déverrouillage")
+        _save(
+            assignment,
+            actor,
+            gettext_noop("verrouillage") if locked else gettext_noop("déverrouillage"),
+        )
     return assignment
 
 
@@ -219,7 +223,7 @@ def rota_solve_start(
         _bump(rota, expected_version)
         rota.status = S.SOLVING
         rota.explanation = []
-        _save(rota, actor, "calcul lancé")
+        _save(rota, actor, gettext_noop("calcul lancé"))
         run = RotaSolve.objects.create(
             rota=rota, time_limit=max(1.0, min(float(time_limit), 600.0)), created_by=actor
         )
@@ -325,9 +329,9 @@ def _store_result(run: RotaSolve, rota: Rota, problem, result: em.RotaResult, st
             rota.changed_cells = result.changed_cells
             status = RotaSolve.Status.STOPPED if stopped else RotaSolve.Status.DONE
             message = (
-                _("Tableau optimal trouvé.")
+                gettext_noop("Tableau optimal trouvé.")
                 if result.status == "OPTIMAL"
-                else _("Meilleur tableau trouvé dans le temps de calcul.")
+                else gettext_noop("Meilleur tableau trouvé dans le temps de calcul.")
             )
         elif result.status == "INFEASIBLE":
             RotaAssignment.objects.filter(shift__rota=rota, locked=False).delete()
@@ -337,16 +341,20 @@ def _store_result(run: RotaSolve, rota: Rota, problem, result: em.RotaResult, st
                 _("Les règles ne peuvent pas être toutes respectées sur cette période.")
             ]
             status = RotaSolve.Status.DONE
-            message = _("Aucun tableau ne respecte toutes les règles.")
+            message = gettext_noop("Aucun tableau ne respecte toutes les règles.")
         else:  # stopped or out of time before a first rota
             rota.status = S.DRAFT
             status = RotaSolve.Status.STOPPED if stopped else RotaSolve.Status.DONE
-            message = _(
+            message = gettext_noop(
                 "Aucun tableau trouvé avant l'arrêt : relancez avec plus de temps de calcul."
             )
             rota.explanation = [message]
         rota.version += 1
-        _save(rota, run.created_by, f"calcul {run.pk} : {result.status}")
+        _save(
+            rota,
+            run.created_by,
+            gettext_noop("calcul %(n)s : %(verdict)s", n=run.pk, verdict=message),
+        )
         RotaSolve.objects.filter(pk=run.pk).update(
             status=status,
             message=message,
@@ -389,10 +397,10 @@ def rota_publish(*, actor, rota: Rota, expected_version: int) -> Rota:
             .exclude(pk=rota.pk)
         ):
             old.status = S.SUPERSEDED
-            _save(old, actor, f"remplacé par le tableau {rota.pk}")
+            _save(old, actor, gettext_noop("remplacé par le tableau %(n)s", n=rota.pk))
         rota.status = S.PUBLISHED
         rota.published_at = timezone.now()
         rota.published_by = actor
-        _save(rota, actor, "publication")
+        _save(rota, actor, gettext_noop("publication"))
         point_balances_refresh_from(platform=rota.platform, year=rota.start.year)
     return rota

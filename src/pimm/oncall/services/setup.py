@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from pimm.engine.i18n import gettext_noop
 from pimm.engine.rota import model as em
 from pimm.registry.models import Platform, Site
 
@@ -53,7 +54,7 @@ def point_weights_save(*, actor, platform: Platform, values: dict) -> PointWeigh
     weights.full_clean()
     weights._settings = None
     with transaction.atomic():
-        _save(weights, actor, "pondérations des gardes")
+        _save(weights, actor, gettext_noop("pondérations des gardes"))
         first = Rota.objects.filter(platform=platform, status=S.PUBLISHED).order_by("start").first()
         if first is not None:
             point_balances_refresh_from(platform=platform, year=first.start.year)

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pimm.engine.i18n import gettext_noop
 from pimm.engine.rota import checker
 from pimm.registry.models import Practitioner
 
@@ -99,7 +100,7 @@ def swap_propose(
     if reasons:
         raise ValidationError(reasons)
     with transaction.atomic():
-        _save(swap, actor, "proposition")
+        _save(swap, actor, gettext_noop("proposition"))
     return swap
 
 
@@ -122,7 +123,7 @@ def swap_accept(*, actor, swap: SwapRequest) -> SwapRequest:
         swap.status = SwapRequest.Status.ACCEPTED
         swap.decided_at, swap.decided_by = timezone.now(), actor
         with transaction.atomic():
-            _save(swap, actor, "acceptation")
+            _save(swap, actor, gettext_noop("acceptation"))
         return swap
     return _apply(swap, actor, "acceptation")
 
@@ -147,7 +148,7 @@ def swap_refuse(*, actor, swap: SwapRequest, reason: str = "") -> SwapRequest:
     swap.reason = reason or _("Refusé par %(who)s.") % {"who": actor.get_full_name() or actor}
     swap.decided_at, swap.decided_by = timezone.now(), actor
     with transaction.atomic():
-        _save(swap, actor, "refus")
+        _save(swap, actor, gettext_noop("refus"))
     return swap
 
 
@@ -158,7 +159,7 @@ def swap_cancel(*, actor, swap: SwapRequest) -> SwapRequest:
         raise ValidationError(_("Cette proposition n'est plus en attente."))
     swap.status = SwapRequest.Status.CANCELLED
     with transaction.atomic():
-        _save(swap, actor, "annulation")
+        _save(swap, actor, gettext_noop("annulation"))
     return swap
 
 
@@ -167,7 +168,7 @@ def _refuse(swap: SwapRequest, actor, reasons: list[str]):
     swap.reason = "\n".join(reasons)
     swap.decided_at, swap.decided_by = timezone.now(), actor
     with transaction.atomic():
-        _save(swap, actor, "refus automatique : règle non respectée")
+        _save(swap, actor, gettext_noop("refus automatique : règle non respectée"))
     raise ValidationError(reasons)
 
 
@@ -183,10 +184,16 @@ def _apply(swap: SwapRequest, actor, reason: str) -> SwapRequest:
             if swap.kind == SwapRequest.Kind.SWAP:
                 b = RotaAssignment.objects.get(shift=swap.other_shift)
                 a.practitioner_id, b.practitioner_id = b.practitioner_id, a.practitioner_id
-                _save(b, actor, f"échange {swap.pk}")
+                _save(b, actor, gettext_noop("échange %(n)s", n=swap.pk))
             else:
                 a.practitioner_id = swap.to_practitioner_id
-            _save(a, actor, f"{swap.get_kind_display().lower()} {swap.pk}")
+            _save(
+                a,
+                actor,
+                gettext_noop("échange %(n)s", n=swap.pk)
+                if swap.kind == SwapRequest.Kind.SWAP
+                else gettext_noop("cession %(n)s", n=swap.pk),
+            )
             _bump(swap.rota, None)
             swap.status = SwapRequest.Status.APPLIED
             swap.decided_at, swap.decided_by = timezone.now(), actor

@@ -6,20 +6,23 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from pimm.accounts.engine_text import translate
 from pimm.accounts.lifecycle import Lifecycle
+from pimm.engine.i18n import gettext_noop
 from pimm.registry.models import Equipment, Member, Platform
 
 from ._base import Part, Purpose
 
-# The vacation engine's status codes in a coordinator's words (the plan page shows these)
+# The vacation engine's status codes in a coordinator's words (the plan page shows these, the
+# audit trail keeps them as messages, read in each reader's language)
 SOLVER_WORDS = {
-    "OPTIMAL": _("plan optimal trouvé"),
-    "FEASIBLE": _("meilleur plan trouvé dans le temps de calcul"),
-    "GREEDY": _("plan établi par la méthode rapide"),
-    "INFEASIBLE": _("aucun plan ne respecte toutes les règles"),
-    "UNKNOWN": _("aucun plan trouvé dans le temps de calcul"),
-    "INVALID_INPUT": _("données à compléter avant le calcul"),
-    "MODEL_INVALID": _("erreur interne du calcul"),
+    "OPTIMAL": gettext_noop("plan optimal trouvé"),
+    "FEASIBLE": gettext_noop("meilleur plan trouvé dans le temps de calcul"),
+    "GREEDY": gettext_noop("plan établi par la méthode rapide"),
+    "INFEASIBLE": gettext_noop("aucun plan ne respecte toutes les règles"),
+    "UNKNOWN": gettext_noop("aucun plan trouvé dans le temps de calcul"),
+    "INVALID_INPUT": gettext_noop("données à compléter avant le calcul"),
+    "MODEL_INVALID": gettext_noop("erreur interne du calcul"),
 }
 
 
@@ -98,7 +101,7 @@ class VacationPlan(models.Model):
 
     @property
     def solver_words(self) -> str:
-        return str(SOLVER_WORDS.get(self.solver_status, self.solver_status))
+        return translate(SOLVER_WORDS.get(self.solver_status, self.solver_status))
 
     @property
     def audit_member_id(self) -> None:

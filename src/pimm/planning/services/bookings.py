@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pimm.engine import booking as eb
+from pimm.engine.i18n import gettext_noop
 from pimm.planning import access, adapter
 from pimm.planning import models as pm
 from pimm.registry import legal
@@ -363,12 +364,13 @@ def booking_move(
         _apply_slots(booking, slots, order, now)
         booking.moves += 1
         booking._history_user = actor
-        booking._change_reason = _("déplacé du %(start)s (%(dev)s) au %(new)s (%(newdev)s)") % {
-            "start": before[0],
-            "dev": before[1],
-            "new": _fmt(booking.start),
-            "newdev": slots[0].equipment,
-        }
+        booking._change_reason = gettext_noop(
+            "déplacé du %(start)s (%(dev)s) au %(new)s (%(newdev)s)",
+            start=before[0],
+            dev=str(before[1]),
+            new=_fmt(booking.start),
+            newdev=str(slots[0].equipment),
+        )
         booking.save()
     return booking
 

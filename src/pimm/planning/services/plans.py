@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from pimm.accounts.lifecycle import can_move
 from pimm.engine import booking as eb
 from pimm.engine import vacations as ev
-from pimm.engine.i18n import as_record
+from pimm.engine.i18n import as_record, gettext_noop
 from pimm.planning import access, adapter
 from pimm.planning import models as pm
 
@@ -184,23 +184,22 @@ def plan_solve(*, plan_id: int) -> pm.VacationPlan:
         counts = defaultdict(int)
         for a in result.assignments:
             counts[a.status.value] += 1
-        plan._change_reason = _(
+        plan._change_reason = gettext_noop(
             "Plan généré : %(assigned)d vacation(s) attribuée(s), %(closed)d fermée(s), "
             "%(unstaffed)d sans MERM, %(unassigned)d non attribuée(s) ; %(lines)d ligne(s) "
-            "d'écart ; solveur %(status)s en %(seconds).1f s%(gap)s, écart maximal %(dev).1f h."
-        ) % {
-            "assigned": counts["assigned"],
-            "closed": counts["closed"],
-            "unstaffed": counts["unstaffed"],
-            "unassigned": counts["unassigned"],
-            "lines": len(result.deviations),
-            "status": pm.SOLVER_WORDS.get(result.solver_status, result.solver_status),
-            "seconds": result.solve_seconds,
-            "dev": result.max_abs_deviation_hours,
-            "gap": _(" (à %(gap).1f %% de la borne prouvée)") % {"gap": 100 * result.gap}
+            "d'écart ; solveur %(status)s en %(seconds).1f s%(gap)s, écart maximal %(dev).1f h.",
+            assigned=counts["assigned"],
+            closed=counts["closed"],
+            unstaffed=counts["unstaffed"],
+            unassigned=counts["unassigned"],
+            lines=len(result.deviations),
+            status=pm.SOLVER_WORDS.get(result.solver_status, result.solver_status),
+            seconds=result.solve_seconds,
+            dev=result.max_abs_deviation_hours,
+            gap=gettext_noop(" (à %(gap).1f %% de la borne prouvée)", gap=100 * result.gap)
             if result.gap is not None
             else "",
-        }
+        )
         plan.problems = _problem_dicts([*result.problems, *built.warnings])
         plan.solver_status = result.solver_status
         plan.solve_seconds = round(result.solve_seconds, 3)
@@ -220,9 +219,10 @@ def _plan_failed(plan_id: int, problems, result=None) -> pm.VacationPlan:
         _drop(plan.deviations.all())
         plan.status = pm.VacationPlan.Status.FAILED
         plan._history_user = _solve_requester(plan)
-        plan._change_reason = _(
-            "Échec du calcul : %(n)d problème(s) ; aucune vacation ni plage conservée."
-        ) % {"n": len(problems)}
+        plan._change_reason = gettext_noop(
+            "Échec du calcul : %(n)d problème(s) ; aucune vacation ni plage conservée.",
+            n=len(problems),
+        )
         plan.problems = _problem_dicts(problems)
         plan.solver_status = result.solver_status if result else ""
         plan.solve_seconds = round(result.solve_seconds, 3) if result else None
@@ -353,10 +353,13 @@ def plan_publish(*, actor, plan: pm.VacationPlan) -> pm.VacationPlan:
             _drop(removed)
             old.status = S.SUPERSEDED
             old._history_user = actor
-            old._change_reason = _(
+            old._change_reason = gettext_noop(
                 "Remplacé par le plan « %(new)s » : %(removed)d plage(s) libre(s) retirée(s), "
-                "%(kept)d plage(s) avec rendez-vous reprise(s)."
-            ) % {"new": plan.name, "removed": n_removed, "kept": len(mine)}
+                "%(kept)d plage(s) avec rendez-vous reprise(s).",
+                new=plan.name,
+                removed=n_removed,
+                kept=len(mine),
+            )
             old.save(update_fields=["status"])
         equipment = {v.equipment_id: v.equipment for v in vacations}
         holidays = ev.french_holidays(plan.start, plan.end)
@@ -397,19 +400,18 @@ def plan_publish(*, actor, plan: pm.VacationPlan) -> pm.VacationPlan:
         plan.status = S.PUBLISHED
         plan.published_at = timezone.now()
         plan._history_user = actor
-        plan._change_reason = _(
+        plan._change_reason = gettext_noop(
             "Plan publié : %(n)d plage(s) créée(s) dont %(emergency)d d'urgence et "
             "%(specialised)d spécialisée(s), sur %(vacations)d vacation(s) ; %(kept)d plage(s) "
-            "avec rendez-vous reprise(s) d'un plan remplacé."
-        ) % {
-            "n": len(slots),
-            "emergency": purposes[pm.Purpose.EMERGENCY.value],
-            "specialised": len(slots)
+            "avec rendez-vous reprise(s) d'un plan remplacé.",
+            n=len(slots),
+            emergency=purposes[pm.Purpose.EMERGENCY.value],
+            specialised=len(slots)
             - purposes[pm.Purpose.EMERGENCY.value]
             - purposes[pm.Purpose.GENERAL.value],
-            "vacations": len(vacations),
-            "kept": len(kept_slots),
-        }
+            vacations=len(vacations),
+            kept=len(kept_slots),
+        )
         plan.save()
     return plan
 
